@@ -1,0 +1,145 @@
+"""Demo data for trying the product: run once or many times, it only adds what is missing."""
+from datetime import date
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.test.utils import override_settings
+
+from audits.models import Auditor, CertificationBody
+from certification import services
+from certification.models import Criterion
+from certification.services import AnswerInput
+from organisations import roles
+from organisations import services as org_services
+from organisations.models import Membership, Organisation, Sector, User
+
+PASSWORD = "Warm-Demo-2026"
+
+FOUNDATION = [
+    ("secretariaat@warmincasseren.test", "Sanne de Vries", [roles.SECRETARIAT], True),
+    ("bestuur1@warmincasseren.test", "Pieter Bakker", [roles.BOARD], False),
+    ("bestuur2@warmincasseren.test", "Fatima El Amrani", [roles.BOARD], False),
+    ("bezwaar@warmincasseren.test", "Joost Mulder", [roles.OBJECTION_COMMITTEE], False),
+]
+BODIES = [
+    ("Keurmerk Certificering B.V.", [
+        ("auditor1@keurcert.test", "Anouk Visser", []),
+        ("auditor2@keurcert.test", "Bram Jansen", [Sector.ENERGY, Sector.WATER, Sector.HOUSING]),
+    ]),
+    ("Audit Partners Nederland", [
+        ("auditor3@auditpartners.test", "Chantal Smit", [Sector.BANK, Sector.INSURER, Sector.HEALTH_INSURER]),
+    ]),
+]
+# name, kvk, sector, admin, member, what to do with the case
+ORGANISATIONS = [
+    ("Webwinkel Zonnig", "10000001", Sector.WEBSHOP, "admin@zonnig.test", "collega@zonnig.test", "partial"),
+    ("Energie Noord", "10000002", Sector.ENERGY, "admin@energienoord.test", "collega@energienoord.test", "submitted"),
+    ("Waterbedrijf Delta", "10000003", Sector.WATER, "admin@delta.test", "collega@delta.test", "returned"),
+    ("Woonstichting Thuis", "10000004", Sector.HOUSING, "admin@thuis.test", "collega@thuis.test", "admitted"),
+    ("Gemeente Rivierstad", "10000005", Sector.GOVERNMENT, "admin@rivierstad.test", "collega@rivierstad.test", "not_admitted"),
+    ("Zorgverzekeraar Samen", "10000006", Sector.HEALTH_INSURER, "admin@samen.test", None, "none"),
+]
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _user(email, name, staff=False) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=PASSWORD, full_name=name, is_staff=staff)
+    return user
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent) and print a demo login for every role."
+
+    def handle(self, *args, **options):
+        # Demo e-mails are not worth printing; they stay visible in the outbox (admin).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            self.load()
+        self.print_logins()
+
+    @transaction.atomic
+    def load(self):
+        secretariat = None
+        for email, name, groups, staff in FOUNDATION:
+            user = _user(email, name, staff)
+            org_services.set_foundation_roles(user=user, roles=groups)
+            secretariat = secretariat or user
+        for body_name, auditors in BODIES:
+            body, _ = CertificationBody.objects.get_or_create(name=body_name)
+            for email, name, sectors in auditors:
+                user = _user(email, name)
+                org_services.set_foundation_roles(user=user, roles=[roles.AUDITORS])
+                Auditor.objects.get_or_create(user=user, defaults={
+                    "body": body, "qualified_from": date(2025, 1, 1), "qualified_until": date(2028, 12, 31),
+                    "sectors": [str(s) for s in sectors],
+                })
+        for name, kvk, sector, admin_email, member_email, plan in ORGANISATIONS:
+            if Organisation.objects.filter(kvk_number=kvk).exists():
+                continue
+            admin, organisation = org_services.register_organisation(
+                email=admin_email, full_name=f"Admin {name}", password=PASSWORD,
+                organisation_name=name, kvk_number=kvk, sector=sector,
+            )
+            org_services.add_location(organisation=organisation, actor=admin, name="Hoofdkantoor",
+                                      address="Stationsplein 1", city="Utrecht", is_head_office=True)
+            member = None
+            if member_email:
+                _invitation, token = org_services.invite_member(
+                    organisation=organisation, actor=admin, email=member_email, role=Membership.Role.MEMBER)
+                member = org_services.accept_invitation(
+                    token=token, full_name=f"Collega {name}", password=PASSWORD).user
+            if plan != "none":
+                self._case(organisation, admin, member, secretariat, plan)
+
+    def _case(self, organisation, admin, member, secretariat, plan):
+        case = services.start_case(organisation=organisation, actor=admin)
+        criteria = list(Criterion.objects.filter(version=case.scheme_version).order_by("position"))
+        if plan == "partial":
+            criteria = criteria[:17]
+        for i, criterion in enumerate(criteria):
+            writer, reviewer = (admin, member) if i % 2 == 0 else (member, admin)
+            services.save_answer(case=case, criterion=criterion, actor=writer, data=AnswerInput(
+                current_score=Decimal("5.5") + Decimal(i % 4) / 2, ambition_score=Decimal("8"),
+                explanation="Wij werken met een vast stappenplan en bellen klanten met een achterstand zelf op.",
+            ))
+            if plan != "partial" or i < 10:
+                services.review_answer(answer=case.answers.get(criterion=criterion), actor=reviewer)
+        services.upload_evidence(
+            case=case, actor=admin, criteria=criteria[:3], description="Incassobeleid 2026",
+            uploaded_file=SimpleUploadedFile("incassobeleid.pdf", DEMO_PDF, content_type="application/pdf"),
+        )
+        if plan == "partial":
+            return
+        services.sign_declaration(case=case, actor=admin, function="Directeur")
+        services.submit_case(case=case, actor=admin)
+        if plan == "returned":
+            services.return_case_for_completion(
+                case=case, actor=secretariat,
+                remarks="Voeg bij 2.2 (Kosten voor de klant) uw actuele tarieventabel toe.")
+        elif plan == "admitted":
+            services.admit_case(case=case, actor=secretariat)
+        elif plan == "not_admitted":
+            services.not_admit_case(
+                case=case, actor=secretariat,
+                reason="De organisatie int niet zelf bij consumenten; het keurmerk is niet van toepassing.")
+
+    def print_logins(self):
+        w = self.stdout.write
+        w("")
+        w(self.style.SUCCESS("Demo logins (password for all: %s)" % PASSWORD))
+        rows = [
+            ("secretariat", "secretariaat@warmincasseren.test"),
+            ("board member", "bestuur1@warmincasseren.test, bestuur2@warmincasseren.test"),
+            ("objection committee", "bezwaar@warmincasseren.test"),
+            ("auditor", "auditor1@keurcert.test, auditor2@keurcert.test, auditor3@auditpartners.test"),
+        ]
+        for name, _kvk, _sector, admin_email, member_email, plan in ORGANISATIONS:
+            rows.append((f"applicant admin ({name}, {plan})", admin_email))
+            if member_email:
+                rows.append((f"applicant member ({name})", member_email))
+        for role, emails in rows:
+            w(f"  {role:<50} {emails}")
+        w("")

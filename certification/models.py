@@ -1,0 +1,480 @@
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from organisations.models import Organisation
+
+from .scores import SCORE_CHOICES, validate_score
+
+
+class ImmutableVersionError(Exception):
+    """A published or retired scheme version cannot be changed."""
+
+
+# --------------------------------------------------------------------------- the norm
+
+
+class Scheme(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("scheme")
+        verbose_name_plural = _("schemes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchemeVersion(FSMModelMixin, models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version number"))
+    title = models.CharField(_("title"), max_length=200)
+    state = FSMField(_("status"), default=State.DRAFT, choices=State.choices, protected=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+    derived_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    # Rules of this version (DESIGN section 3). Defaults are the foundation's.
+    min_verified_score = models.DecimalField(
+        _("minimum verified score per criterion"), max_digits=3, decimal_places=1,
+        default=Decimal("5.5"), validators=[validate_score],
+    )
+    certificate_validity_months = models.PositiveSmallIntegerField(_("certificate validity (months)"), default=24)
+    surveillance_interval_months = models.PositiveSmallIntegerField(
+        _("surveillance interval (months)"), default=12, help_text=_("0 means no surveillance audits.")
+    )
+    recertification_lead_months = models.PositiveSmallIntegerField(
+        _("open recertification (months before expiry)"), default=6
+    )
+    major_correction_months = models.PositiveSmallIntegerField(_("deadline for a major non-conformity (months)"), default=3)
+    minor_correction_months = models.PositiveSmallIntegerField(_("deadline for a minor non-conformity (months)"), default=6)
+    objection_term_weeks = models.PositiveSmallIntegerField(_("objection term (weeks)"), default=6)
+    cooldown_months = models.PositiveSmallIntegerField(_("cool-down after refusal (months)"), default=12)
+    board_quorum = models.PositiveSmallIntegerField(
+        _("board quorum"), default=2, validators=[MinValueValidator(1)],
+        help_text=_("Number of board members who must vote the same outcome."),
+    )
+    min_reviewers = models.PositiveSmallIntegerField(
+        _("minimum number of different reviewers"), default=2, validators=[MinValueValidator(1)],
+        help_text=_("Self-assessment answers must be reviewed by at least this many different members."),
+    )
+    rotation_max_cycles = models.PositiveSmallIntegerField(
+        _("maximum consecutive cycles for one lead auditor"), default=2, validators=[MinValueValidator(1)]
+    )
+    evidence_due_weeks = models.PositiveSmallIntegerField(_("evidence due before the audit (weeks)"), default=4)
+
+    class Meta:
+        verbose_name = _("scheme version")
+        verbose_name_plural = _("scheme versions")
+        ordering = ["scheme", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "number"], name="unique_version_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme.name} v{self.number}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state == self.State.DRAFT
+
+    def has_criteria(self) -> bool:
+        return self.criteria.exists()
+
+    @transition(field=state, source=State.DRAFT, target=State.PUBLISHED, conditions=[has_criteria])
+    def publish(self):
+        self.published_at = timezone.now()
+
+    @transition(field=state, source=State.PUBLISHED, target=State.RETIRED)
+    def retire(self):
+        self.retired_at = timezone.now()
+
+
+class _VersionContent(models.Model):
+    """Themes and criteria can only be changed while their version is a draft."""
+
+    class Meta:
+        abstract = True
+
+    def _guard(self):
+        state = SchemeVersion.objects.filter(pk=self.version_id).values_list("state", flat=True).first()
+        if state is not None and state != SchemeVersion.State.DRAFT:
+            raise ImmutableVersionError(f"Scheme version {self.version_id} is {state} and cannot be changed.")
+
+    def save(self, *args, **kwargs):
+        self._guard()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._guard()
+        return super().delete(*args, **kwargs)
+
+
+class Theme(_VersionContent):
+    version = models.ForeignKey(SchemeVersion, on_delete=models.CASCADE, related_name="themes")
+    code = models.CharField(_("code"), max_length=10)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    module = models.CharField(
+        _("module"), max_length=100, blank=True, default="",
+        help_text=_("Optional module the theme belongs to, for versions with more than one module."),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["version", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="unique_theme_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.title}"
+
+
+class Criterion(_VersionContent):
+    version = models.ForeignKey(SchemeVersion, on_delete=models.CASCADE, related_name="criteria")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="criteria")
+    code = models.CharField(_("code"), max_length=10)
+    title = models.CharField(_("title"), max_length=200)
+    level_1 = models.TextField(_("level 1 (laggard)"))
+    level_5_5 = models.TextField(_("level 5.5 (middle)"))
+    level_8 = models.TextField(_("level 8 (leader)"))
+    guidance = models.TextField(_("typical evidence"), blank=True)
+    is_critical = models.BooleanField(_("critical"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["version", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="unique_criterion_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+# --------------------------------------------------------------------------- cases
+
+
+class CaseState(models.TextChoices):
+    DRAFT = "draft", _("Being prepared")
+    SUBMITTED = "submitted", _("Submitted")
+    ADMITTED = "admitted", _("Admitted")
+    NOT_ADMITTED = "not_admitted", _("Not admitted")
+    AUDIT_PLANNED = "audit_planned", _("Audit planned")
+    AUDITING = "auditing", _("Audit in progress")
+    CORRECTIVE_ACTIONS = "corrective_actions", _("Corrective actions")
+    AWAITING_DECISION = "awaiting_decision", _("Awaiting decision")
+    CERTIFIED = "certified", _("Certified")
+    MAINTAINED = "maintained", _("Certificate maintained")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+OPEN_CASE_STATES = (
+    CaseState.DRAFT, CaseState.SUBMITTED, CaseState.ADMITTED, CaseState.AUDIT_PLANNED,
+    CaseState.AUDITING, CaseState.CORRECTIVE_ACTIONS, CaseState.AWAITING_DECISION,
+)
+
+
+class Case(FSMModelMixin, models.Model):
+    """One certification cycle (certificeringstraject) of one organisation."""
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", _("Initial certification")
+        SURVEILLANCE = "surveillance", _("Surveillance audit")
+        RECERTIFICATION = "recertification", _("Recertification")
+        EXTRAORDINARY = "extraordinary", _("Extraordinary audit")
+
+    State = CaseState
+
+    OPEN_STATES = OPEN_CASE_STATES
+    END_STATES = (State.NOT_ADMITTED, State.CERTIFIED, State.MAINTAINED, State.REFUSED, State.WITHDRAWN)
+    DECIDED_STATES = (State.CERTIFIED, State.MAINTAINED, State.REFUSED)
+    # The applicant's input is open for change only here.
+    EDITABLE_STATES = (State.DRAFT,)
+
+    class Advice(models.TextChoices):
+        POSITIVE = "positive", _("Positive")
+        NEGATIVE = "negative", _("Negative")
+        CONDITIONAL = "conditional", _("Conditional")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
+    scheme_version = models.ForeignKey(SchemeVersion, on_delete=models.PROTECT, related_name="cases")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.INITIAL)
+    state = FSMField(_("status"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    admitted_at = models.DateTimeField(_("admitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The secretariat's last word to the applicant (remarks on return, reason for not admitting).
+    intake_remarks = models.TextField(_("remarks of the secretariat"), blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    auditor_advice = models.CharField(_("auditor's advice"), max_length=20, choices=Advice.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(state__in=[s.value for s in OPEN_CASE_STATES]),
+                name="one_open_case_per_organisation",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.organisation}"
+
+    @property
+    def reference(self) -> str:
+        year = (self.created_at or timezone.now()).year
+        return f"WI-A{year}-{self.pk or 0:05d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in self.EDITABLE_STATES
+
+    @property
+    def may_start_again_on(self):
+        """For a refused initial case: the first day a new initial case may start."""
+        if self.state != self.State.REFUSED or not self.decided_at:
+            return None
+        return (timezone.localtime(self.decided_at) + relativedelta(months=self.scheme_version.cooldown_months)).date()
+
+    # -- guards: named so that each reads like the rule it enforces ----------------------
+
+    def all_criteria_answered(self) -> bool:
+        return not self.unanswered_criteria().exists()
+
+    def all_answers_reviewed_by_someone_else(self) -> bool:
+        return not self.unreviewed_answers().exists()
+
+    def enough_different_reviewers(self) -> bool:
+        return self.reviewer_count() >= self.scheme_version.min_reviewers
+
+    def management_declaration_signed(self) -> bool:
+        return ManagementDeclaration.objects.filter(case=self).exists()
+
+    def is_surveillance(self) -> bool:
+        return self.kind == self.Kind.SURVEILLANCE
+
+    def is_not_surveillance(self) -> bool:
+        return self.kind != self.Kind.SURVEILLANCE
+
+    def unanswered_criteria(self):
+        return self.scheme_version.criteria.exclude(answers__case=self)
+
+    def unreviewed_answers(self):
+        return self.answers.filter(Q(reviewed_by__isnull=True) | Q(reviewed_by=models.F("written_by")))
+
+    def reviewer_count(self) -> int:
+        return (
+            self.answers.filter(reviewed_by__isnull=False)
+            .exclude(reviewed_by=models.F("written_by"))
+            .values("reviewed_by").distinct().count()
+        )
+
+    # -- transitions (DESIGN section 4); the services call these --------------------------
+
+    @transition(
+        field=state, source=State.DRAFT, target=State.SUBMITTED,
+        conditions=[all_criteria_answered, all_answers_reviewed_by_someone_else,
+                    enough_different_reviewers, management_declaration_signed],
+    )
+    def submit(self):
+        self.submitted_at = timezone.now()
+        self.intake_remarks = ""
+
+    @transition(field=state, source=State.SUBMITTED, target=State.DRAFT)
+    def return_for_completion(self, remarks: str):
+        self.intake_remarks = remarks
+
+    @transition(field=state, source=State.SUBMITTED, target=State.ADMITTED)
+    def accept(self, remarks: str = ""):
+        self.admitted_at = timezone.now()
+        self.intake_remarks = remarks
+
+    @transition(field=state, source=State.SUBMITTED, target=State.NOT_ADMITTED)
+    def not_admit(self, reason: str):
+        self.intake_remarks = reason
+        self.closed_at = timezone.now()
+
+    @transition(field=state, source=State.ADMITTED, target=State.AUDIT_PLANNED)
+    def plan_audit(self):
+        pass
+
+    @transition(field=state, source=State.AUDIT_PLANNED, target=State.ADMITTED)
+    def cancel_audit(self):
+        pass
+
+    @transition(field=state, source=State.AUDIT_PLANNED, target=State.AUDITING)
+    def start_audit(self):
+        pass
+
+    @transition(
+        field=state, source=State.AUDITING,
+        target=RETURN_VALUE(State.CORRECTIVE_ACTIONS, State.AWAITING_DECISION),
+    )
+    def submit_report(self, *, advice: str, has_open_nonconformities: bool):
+        self.auditor_advice = advice
+        return self.State.CORRECTIVE_ACTIONS if has_open_nonconformities else self.State.AWAITING_DECISION
+
+    @transition(field=state, source=State.CORRECTIVE_ACTIONS, target=State.AWAITING_DECISION)
+    def corrections_verified(self):
+        pass
+
+    @transition(field=state, source=State.CORRECTIVE_ACTIONS, target=State.AWAITING_DECISION)
+    def escalate_overdue_corrections(self):
+        self.auditor_advice = self.Advice.NEGATIVE
+
+    @transition(field=state, source=State.AWAITING_DECISION, target=State.CERTIFIED, conditions=[is_not_surveillance])
+    def grant(self):
+        self.decided_at = self.closed_at = timezone.now()
+
+    @transition(field=state, source=State.AWAITING_DECISION, target=State.MAINTAINED, conditions=[is_surveillance])
+    def maintain(self):
+        self.decided_at = self.closed_at = timezone.now()
+
+    @transition(field=state, source=State.AWAITING_DECISION, target=State.REFUSED)
+    def refuse(self):
+        self.decided_at = self.closed_at = timezone.now()
+
+    @transition(field=state, source=OPEN_STATES, target=State.WITHDRAWN)
+    def withdraw(self, reason: str):
+        self.withdrawal_reason = reason
+        self.closed_at = timezone.now()
+
+    @transition(field=state, source=DECIDED_STATES, target=State.AWAITING_DECISION)
+    def reopen_for_decision(self):
+        """After an upheld objection: a new decision by board members who did not take the old one."""
+        self.decided_at = self.closed_at = None
+
+
+class SelfAssessmentAnswer(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="answers")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="answers")
+    current_score = models.DecimalField(
+        _("current score"), max_digits=3, decimal_places=1, choices=SCORE_CHOICES, validators=[validate_score]
+    )
+    ambition_score = models.DecimalField(
+        _("ambition score"), max_digits=3, decimal_places=1, choices=SCORE_CHOICES, validators=[validate_score]
+    )
+    explanation = models.TextField(_("explanation"))
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(_("written"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("self-assessment answer")
+        verbose_name_plural = _("self-assessment answers")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "criterion"], name="one_answer_per_criterion"),
+            models.CheckConstraint(
+                condition=Q(current_score__gte=1, current_score__lte=10, ambition_score__gte=1, ambition_score__lte=10),
+                name="answer_scores_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.criterion.code}"
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.reviewed_by_id is not None and self.reviewed_by_id != self.written_by_id
+
+
+class ManagementDeclaration(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="declaration")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signer_name = models.CharField(_("name"), max_length=200)
+    signer_function = models.CharField(_("function"), max_length=200)
+    statement = models.TextField(_("statement"))
+    signed_at = models.DateTimeField(_("signed"))
+
+    class Meta:
+        verbose_name = _("management declaration")
+        verbose_name_plural = _("management declarations")
+
+    def __str__(self) -> str:
+        return f"{self.case.reference}: {self.signer_name}"
+
+
+def evidence_upload_to(instance: "Evidence", filename: str) -> str:
+    # The stored name never uses the uploaded name: it is chosen by us.
+    return f"evidence/{instance.organisation_id}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+def private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class Evidence(models.Model):
+    """A file an organisation uploaded as evidence. Reusable in later cycles; frozen (no
+    removal) once the case it was uploaded for is submitted."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="evidence")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
+    criteria = models.ManyToManyField(Criterion, related_name="evidence", verbose_name=_("criteria"))
+    file = models.FileField(upload_to=evidence_upload_to, storage=private_storage, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("file type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        pass
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        pass
+

@@ -1,0 +1,49 @@
+"""What the applicant reads about where the application stands and what comes next (B1)."""
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .models import Case
+
+NEXT_STEPS = {
+    Case.State.SUBMITTED: lambda c: _(
+        "The secretariat checks if your application is complete. You will get an e-mail when they are done."
+    ),
+    Case.State.ADMITTED: lambda c: _(
+        "Your application is admitted. The secretariat now plans an audit with an independent auditor. "
+        "We will let you know the date."
+    ),
+    Case.State.NOT_ADMITTED: lambda c: _(
+        "Your application is not admitted. Read the reason of the secretariat. "
+        "You can start a new application when you are ready."
+    ),
+    Case.State.AUDIT_PLANNED: lambda c: _(
+        "The audit is planned. Make sure all your evidence is ready before the due date."
+    ),
+    Case.State.AUDITING: lambda c: _("The auditor is studying your application. The auditor may ask you for more evidence."),
+    Case.State.CORRECTIVE_ACTIONS: lambda c: _(
+        "The auditor found points to improve. Answer each point before its deadline."
+    ),
+    Case.State.AWAITING_DECISION: lambda c: _("The board of the foundation will decide. You will get an e-mail."),
+    Case.State.CERTIFIED: lambda c: _("Congratulations! Your organisation has the quality mark Warm Incasseren."),
+    Case.State.MAINTAINED: lambda c: _("Your certificate stays valid."),
+    Case.State.REFUSED: lambda c: _(
+        "Your application was refused. You can start a new application from %(date)s."
+    ) % {"date": date_format(c.may_start_again_on, "j F Y")} if c.may_start_again_on else _("Your application was refused."),
+    Case.State.WITHDRAWN: lambda c: _("You withdrew this application."),
+}
+
+
+def next_step(case: Case, *, problems: list[str] | None = None) -> str:
+    if case.state == Case.State.DRAFT:
+        if case.intake_remarks:
+            return _(
+                "The secretariat sent your application back. Read their remarks, complete your application "
+                "and submit it again."
+            )
+        if problems:
+            return _(
+                "Fill in the self-assessment with a colleague: one of you writes an answer, the other checks it. "
+                "Add evidence. Then an admin signs the declaration and submits."
+            )
+        return _("Everything is ready. An admin of your organisation can now submit the application.")
+    return NEXT_STEPS[case.state](case)

@@ -1,0 +1,126 @@
+"""Reads shared by views (and later the API). Each returns a fixed number of queries."""
+from dataclasses import dataclass
+
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from guardian.shortcuts import get_objects_for_user
+
+from organisations.models import Organisation
+from records.models import LogEntry
+
+from .models import Case, Criterion, Evidence, SelfAssessmentAnswer, Theme
+
+
+def _count(queryset, group_field: str):
+    """A correlated COUNT(*) subquery: no row explosion when several counts are annotated."""
+    return Coalesce(
+        Subquery(queryset.order_by().values(group_field).annotate(n=Count("pk")).values("n")[:1]),
+        Value(0),
+    )
+
+
+def organisations_for_member(user):
+    """Organisations the user is a member of (through the permissions their membership granted)."""
+    return get_objects_for_user(
+        user, "organisations.contribute_organisation", klass=Organisation,
+        accept_global_perms=False, with_superuser=False,
+    ).order_by("name")
+
+
+def cases_for_applicant(user):
+    return (
+        Case.objects.filter(organisation__in=organisations_for_member(user))
+        .select_related("organisation", "scheme_version__scheme", "declaration")
+        .annotate(
+            answered=_count(SelfAssessmentAnswer.objects.filter(case=OuterRef("pk")), "case"),
+            criteria_total=_count(Criterion.objects.filter(version=OuterRef("scheme_version")), "version"),
+        )
+        .order_by("-created_at")
+    )
+
+
+def intake_queue():
+    return (
+        Case.objects.filter(state=Case.State.SUBMITTED)
+        .select_related("organisation", "scheme_version__scheme")
+        .annotate(evidence_count=_count(active_evidence().filter(case=OuterRef("pk")), "case"))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def recent_intake_decisions(limit: int = 10):
+    return (
+        Case.objects.filter(state__in=[Case.State.ADMITTED, Case.State.NOT_ADMITTED])
+        .select_related("organisation")
+        .order_by("-updated_at")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    answered: int
+    reviewed: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 0
+
+
+def progress(case: Case) -> Progress:
+    counts = case.answers.aggregate(
+        answered=Count("pk"),
+        reviewed=Count("pk", filter=Q(reviewed_by__isnull=False) & ~Q(reviewed_by=F("written_by"))),
+    )
+    return Progress(total=case.scheme_version.criteria.count(), answered=counts["answered"], reviewed=counts["reviewed"])
+
+
+def themes_with_progress(case: Case):
+    return (
+        Theme.objects.filter(version=case.scheme_version_id)
+        .annotate(
+            criteria_total=Count("criteria", distinct=True),
+            answered=Count("criteria__answers", filter=Q(criteria__answers__case=case), distinct=True),
+        )
+        .order_by("position", "code")
+    )
+
+
+def active_evidence():
+    return Evidence.objects.filter(removed_at__isnull=True)
+
+
+def criteria_with_answers(case: Case, theme: Theme | None = None):
+    """Criteria of the case's version, each with ``case_answers`` (0 or 1) and ``case_evidence``."""
+    criteria = Criterion.objects.filter(version=case.scheme_version_id)
+    if theme is not None:
+        criteria = criteria.filter(theme=theme)
+    return (
+        criteria.select_related("theme")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=SelfAssessmentAnswer.objects.filter(case=case).select_related("written_by", "reviewed_by"),
+                to_attr="case_answers",
+            ),
+            Prefetch(
+                "evidence",
+                queryset=active_evidence().filter(case=case).order_by("original_name"),
+                to_attr="case_evidence",
+            ),
+        )
+        .order_by("position", "code")
+    )
+
+
+def evidence_for_case(case: Case):
+    return (
+        active_evidence().filter(case=case)
+        .select_related("uploaded_by")
+        .prefetch_related(Prefetch("criteria", queryset=Criterion.objects.order_by("position")))
+        .order_by("-uploaded_at")
+    )
+
+
+def case_history(case: Case):
+    return LogEntry.objects.for_object(case).select_related("actor").order_by("created_at", "pk")

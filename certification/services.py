@@ -1,0 +1,434 @@
+"""Every write that matters for the norm, cases, self-assessments and evidence.
+
+The pattern (see STYLE.md): open a transaction, re-read the row with ``select_for_update()``,
+check the actor, call the transition, save, write the log row, register after-commit work.
+Running a service twice changes nothing more: the second call finds the work done and says so.
+"""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
+from django_fsm import can_proceed
+
+from notifications.services import queue_email
+from organisations import permissions as org_permissions
+from organisations import roles
+from organisations.models import Membership, Organisation
+from records.services import log_action
+
+from . import permissions
+from .evidence import check_evidence_file
+from .models import (
+    Case,
+    Criterion,
+    Evidence,
+    ManagementDeclaration,
+    Scheme,
+    SchemeVersion,
+    SelfAssessmentAnswer,
+    Theme,
+    evidence_upload_to,
+)
+from .scores import validate_score
+
+DECLARATION_STATEMENT = gettext_lazy(
+    "I declare on behalf of the management that this self-assessment and the evidence give a "
+    "true and complete picture of how our organisation collects debts."
+)
+
+# --------------------------------------------------------------------------- the norm
+
+
+def current_version(scheme: Scheme | None = None) -> SchemeVersion | None:
+    queryset = SchemeVersion.objects.filter(state=SchemeVersion.State.PUBLISHED)
+    if scheme is not None:
+        queryset = queryset.filter(scheme=scheme)
+    return queryset.select_related("scheme").order_by("-published_at", "-number").first()
+
+
+def _require_secretariat(actor) -> None:
+    if not org_permissions.is_secretariat(actor):
+        raise PermissionDenied(_("Only the secretariat may do this."))
+
+
+@transaction.atomic
+def publish_version(*, version: SchemeVersion, actor) -> SchemeVersion:
+    _require_secretariat(actor)
+    version = SchemeVersion.objects.select_for_update().get(pk=version.pk)
+    if version.state == SchemeVersion.State.PUBLISHED:
+        return version
+    if not can_proceed(version.publish):
+        raise ValidationError(_("Only a draft version with criteria can be published."))
+    from_state = version.state
+    version.publish()
+    version.save()
+    log_action(actor=actor, action="certification.version.published", obj=version,
+               from_state=from_state, to_state=version.state)
+    return version
+
+
+@transaction.atomic
+def draft_next_version(*, version: SchemeVersion, actor) -> SchemeVersion:
+    """Copy a version with its rules, themes and criteria into a new draft."""
+    _require_secretariat(actor)
+    version = SchemeVersion.objects.select_for_update().get(pk=version.pk)
+    existing = SchemeVersion.objects.filter(derived_from=version, state=SchemeVersion.State.DRAFT).first()
+    if existing:
+        return existing
+    number = (SchemeVersion.objects.filter(scheme=version.scheme).order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    rule_fields = [
+        f.name for f in SchemeVersion._meta.concrete_fields
+        if f.name not in {"id", "scheme", "number", "title", "state", "published_at", "retired_at", "derived_from"}
+    ]
+    draft = SchemeVersion(
+        scheme=version.scheme, number=number, title=version.title, derived_from=version,
+        **{name: getattr(version, name) for name in rule_fields},
+    )
+    draft.save()
+    theme_map = {}
+    for theme in version.themes.all():
+        theme_map[theme.pk] = Theme.objects.create(
+            version=draft, code=theme.code, title=theme.title, description=theme.description,
+            module=theme.module, position=theme.position,
+        )
+    Criterion.objects.bulk_create([
+        Criterion(
+            version=draft, theme=theme_map[c.theme_id], code=c.code, title=c.title, level_1=c.level_1,
+            level_5_5=c.level_5_5, level_8=c.level_8, guidance=c.guidance, is_critical=c.is_critical,
+            position=c.position,
+        )
+        for c in version.criteria.all()
+    ])
+    log_action(actor=actor, action="certification.version.drafted", obj=draft,
+               to_state=draft.state, data={"copied_from": version.pk})
+    return draft
+
+
+# --------------------------------------------------------------------------- cases
+
+
+def _locked_case(case: Case | int) -> Case:
+    pk = case.pk if isinstance(case, Case) else case
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("organisation", "scheme_version")
+        .get(pk=pk)
+    )
+
+
+def _log_transition(case: Case, *, actor, action: str, from_state: str, remarks: str = "", data=None):
+    log_action(
+        actor=actor, action=f"certification.case.{action}", obj=case, from_state=from_state,
+        to_state=case.state, remarks=remarks, organisation_id=case.organisation_id, data=data,
+    )
+
+
+def _state_message(case: Case) -> str:
+    return _("This application is now “%(state)s”. Reload the page to see the latest status.") % {
+        "state": case.get_state_display()
+    }
+
+
+def _admins(organisation: Organisation):
+    User = get_user_model()
+    return list(User.objects.filter(
+        memberships__organisation=organisation, memberships__role=Membership.Role.ADMIN, is_active=True,
+    ))
+
+
+def _secretariat():
+    User = get_user_model()
+    return list(User.objects.filter(groups__name=roles.SECRETARIAT, is_active=True))
+
+
+def refusal_blocking_new_case(organisation: Organisation) -> Case | None:
+    """The most recent refusal whose cool-down has not ended, if any."""
+    today = timezone.localdate()
+    for case in (
+        organisation.cases.filter(state=Case.State.REFUSED, kind=Case.Kind.INITIAL)
+        .select_related("scheme_version").order_by("-decided_at")[:5]
+    ):
+        if case.may_start_again_on and case.may_start_again_on > today:
+            return case
+    return None
+
+
+@transaction.atomic
+def start_case(*, organisation: Organisation, actor, kind: str = Case.Kind.INITIAL) -> Case:
+    """Start an application under the current published version of the norm."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if not org_permissions.can_manage_organisation(actor, organisation):
+        raise PermissionDenied(_("Only an admin of your organisation can start an application."))
+    open_case = organisation.cases.filter(state__in=Case.OPEN_STATES).first()
+    if open_case:
+        raise ValidationError(
+            _("Your organisation already has an application in progress (%(ref)s). Finish or withdraw it first.")
+            % {"ref": open_case.reference}
+        )
+    if kind == Case.Kind.INITIAL:
+        refused = refusal_blocking_new_case(organisation)
+        if refused:
+            raise ValidationError(
+                _("Your last application was refused. You can start a new application from %(date)s.")
+                % {"date": date_format(refused.may_start_again_on, "j F Y")}
+            )
+    version = current_version()
+    if version is None:
+        raise ValidationError(_("There is no published norm yet. Please try again later."))
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(organisation=organisation, scheme_version=version, kind=kind, created_by=actor)
+    except IntegrityError:
+        raise ValidationError(_("Your organisation already has an application in progress.")) from None
+    _log_transition(case, actor=actor, action="started", from_state="", data={"version": version.pk, "kind": kind})
+    return case
+
+
+def submission_problems(case: Case) -> list[str]:
+    """Everything that still stands in the way of submitting, in the applicant's words."""
+    problems = []
+    unanswered = list(case.unanswered_criteria().values_list("code", flat=True))
+    if unanswered:
+        problems.append(ngettext(
+            "%(count)d criterion has no answer yet: %(codes)s.",
+            "%(count)d criteria have no answer yet: %(codes)s.",
+            len(unanswered),
+        ) % {"count": len(unanswered), "codes": ", ".join(unanswered)})
+    unreviewed = list(case.unreviewed_answers().values_list("criterion__code", flat=True).order_by("criterion__position"))
+    if unreviewed:
+        problems.append(ngettext(
+            "%(count)d answer is not yet checked by a colleague: %(codes)s.",
+            "%(count)d answers are not yet checked by a colleague: %(codes)s.",
+            len(unreviewed),
+        ) % {"count": len(unreviewed), "codes": ", ".join(unreviewed)})
+    needed = case.scheme_version.min_reviewers
+    reviewers = case.reviewer_count()
+    if reviewers < needed:
+        problems.append(
+            _("Answers must be checked by at least %(needed)d different colleagues. Now this is %(count)d.")
+            % {"needed": needed, "count": reviewers}
+        )
+    if not case.management_declaration_signed():
+        problems.append(_("The management declaration is not signed yet. An admin of your organisation must sign it."))
+    return problems
+
+
+@transaction.atomic
+def submit_case(*, case: Case, actor) -> Case:
+    case = _locked_case(case)
+    permissions.check_case(actor, case, permissions.MANAGE)
+    if case.state == Case.State.SUBMITTED:
+        raise ValidationError(_("This application has already been submitted. You do not need to do anything."))
+    if case.state != Case.State.DRAFT:
+        raise ValidationError(_state_message(case))
+    problems = submission_problems(case)
+    if problems or not can_proceed(case.submit):
+        raise ValidationError(problems or [_("This application cannot be submitted yet.")])
+    from_state = case.state
+    case.submit()
+    case.save()
+    _log_transition(case, actor=actor, action="submitted", from_state=from_state)
+    queue_email(recipients=_admins(case.organisation), template="case_submitted", context={"case": case})
+    queue_email(recipients=_secretariat(), template="intake_new", context={"case": case})
+    return case
+
+
+def _intake_transition(*, case: Case, actor, method: str, action: str, text: str, template: str) -> Case:
+    case = _locked_case(case)
+    permissions.check_case(actor, case, permissions.INTAKE)
+    if case.state != Case.State.SUBMITTED:
+        raise ValidationError(_state_message(case))
+    from_state = case.state
+    getattr(case, method)(text)
+    case.save()
+    _log_transition(case, actor=actor, action=action, from_state=from_state, remarks=text)
+    queue_email(recipients=_admins(case.organisation), template=template, context={"case": case, "remarks": text})
+    return case
+
+
+@transaction.atomic
+def return_case_for_completion(*, case: Case, actor, remarks: str) -> Case:
+    if not (remarks or "").strip():
+        raise ValidationError(_("Write what the applicant must complete."))
+    return _intake_transition(case=case, actor=actor, method="return_for_completion", action="returned",
+                              text=remarks.strip(), template="case_returned")
+
+
+@transaction.atomic
+def admit_case(*, case: Case, actor, remarks: str = "") -> Case:
+    return _intake_transition(case=case, actor=actor, method="accept", action="admitted",
+                              text=(remarks or "").strip(), template="case_admitted")
+
+
+@transaction.atomic
+def not_admit_case(*, case: Case, actor, reason: str) -> Case:
+    if not (reason or "").strip():
+        raise ValidationError(_("Give the reason why the application is not admitted."))
+    return _intake_transition(case=case, actor=actor, method="not_admit", action="not_admitted",
+                              text=reason.strip(), template="case_not_admitted")
+
+
+@transaction.atomic
+def withdraw_case(*, case: Case, actor, reason: str) -> Case:
+    case = _locked_case(case)
+    permissions.check_case(actor, case, permissions.MANAGE)
+    if case.state == Case.State.WITHDRAWN:
+        raise ValidationError(_("This application has already been withdrawn."))
+    if not can_proceed(case.withdraw):
+        raise ValidationError(_("A decision has already been taken on this application. It can no longer be withdrawn."))
+    if not (reason or "").strip():
+        raise ValidationError(_("Tell us briefly why you withdraw the application."))
+    from_state = case.state
+    case.withdraw(reason.strip())
+    case.save()
+    _log_transition(case, actor=actor, action="withdrawn", from_state=from_state, remarks=reason.strip())
+    queue_email(recipients=_secretariat(), template="case_withdrawn", context={"case": case})
+    return case
+
+
+# --------------------------------------------------------------------------- self-assessment
+
+
+def _require_editable(case: Case) -> None:
+    if not case.is_editable:
+        raise ValidationError(_("This application has been submitted. Answers and evidence can no longer be changed."))
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    current_score: Decimal
+    ambition_score: Decimal
+    explanation: str
+
+
+@transaction.atomic
+def save_answer(*, case: Case, criterion: Criterion, actor, data: AnswerInput) -> SelfAssessmentAnswer:
+    """Write or change one answer. A changed answer needs a new review."""
+    case = _locked_case(case)
+    permissions.check_case(actor, case, permissions.CONTRIBUTE)
+    _require_editable(case)
+    if criterion.version_id != case.scheme_version_id:
+        raise ValidationError(_("This criterion is not part of the norm of this application."))
+    validate_score(data.current_score)
+    validate_score(data.ambition_score)
+    explanation = (data.explanation or "").strip()
+    if not explanation:
+        raise ValidationError(_("Write a short explanation of your score."))
+    now = timezone.now()
+    answer = SelfAssessmentAnswer.objects.filter(case=case, criterion=criterion).first()
+    values = {"current_score": Decimal(data.current_score), "ambition_score": Decimal(data.ambition_score),
+              "explanation": explanation}
+    if answer and all(getattr(answer, k) == v for k, v in values.items()):
+        return answer
+    if answer is None:
+        answer = SelfAssessmentAnswer(case=case, criterion=criterion, **values, written_by=actor, written_at=now)
+    else:
+        for key, value in values.items():
+            setattr(answer, key, value)
+        answer.written_by, answer.written_at = actor, now
+        answer.reviewed_by = answer.reviewed_at = None
+    answer.save()
+    log_action(actor=actor, action="certification.answer.written", obj=case, organisation_id=case.organisation_id,
+               data={"criterion": criterion.code, "current": str(answer.current_score),
+                     "ambition": str(answer.ambition_score)})
+    return answer
+
+
+@transaction.atomic
+def review_answer(*, answer: SelfAssessmentAnswer, actor) -> SelfAssessmentAnswer:
+    """Mark an answer as checked by a colleague: someone other than the writer."""
+    case = _locked_case(answer.case_id)
+    permissions.check_case(actor, case, permissions.CONTRIBUTE)
+    _require_editable(case)
+    answer = SelfAssessmentAnswer.objects.select_related("criterion").get(pk=answer.pk)
+    if answer.written_by_id == actor.pk:
+        raise ValidationError(_("You wrote this answer yourself. A colleague must check it."))
+    if answer.reviewed_by_id == actor.pk:
+        return answer
+    answer.reviewed_by, answer.reviewed_at = actor, timezone.now()
+    answer.save(update_fields=["reviewed_by", "reviewed_at"])
+    log_action(actor=actor, action="certification.answer.reviewed", obj=case, organisation_id=case.organisation_id,
+               data={"criterion": answer.criterion.code})
+    return answer
+
+
+@transaction.atomic
+def sign_declaration(*, case: Case, actor, function: str) -> ManagementDeclaration:
+    case = _locked_case(case)
+    permissions.check_case(actor, case, permissions.MANAGE)
+    _require_editable(case)
+    existing = ManagementDeclaration.objects.filter(case=case).first()
+    if existing:
+        return existing
+    function = (function or "").strip()
+    if not function:
+        raise ValidationError(_("Fill in your function, for example ‘director’ or ‘manager customer service’."))
+    declaration = ManagementDeclaration.objects.create(
+        case=case, signed_by=actor, signer_name=actor.get_full_name(), signer_function=function,
+        statement=str(DECLARATION_STATEMENT), signed_at=timezone.now(),
+    )
+    log_action(actor=actor, action="certification.declaration.signed", obj=case, organisation_id=case.organisation_id,
+               data={"name": declaration.signer_name, "function": function})
+    return declaration
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+@transaction.atomic
+def upload_evidence(*, case: Case, actor, uploaded_file, criteria: list[Criterion], description: str = "") -> Evidence:
+    """Store a checked file in private storage, linked to one or more criteria of the case."""
+    case = _locked_case(case)
+    permissions.check_case(actor, case, permissions.CONTRIBUTE)
+    _require_editable(case)
+    if not criteria:
+        raise ValidationError(_("Choose at least one criterion this file is evidence for."))
+    if any(c.version_id != case.scheme_version_id for c in criteria):
+        raise ValidationError(_("This criterion is not part of the norm of this application."))
+    checked = check_evidence_file(uploaded_file)
+    same = Evidence.objects.filter(case=case, sha256=checked.sha256, removed_at__isnull=True).first()
+    if same:
+        same.criteria.add(*criteria)
+        return same
+    evidence = Evidence(
+        organisation_id=case.organisation_id, case=case, original_name=(uploaded_file.name or "bestand")[:255],
+        content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+        description=(description or "").strip()[:300], uploaded_by=actor,
+    )
+    # Content-addressed: the same file of the same organisation is stored once.
+    storage = evidence.file.storage
+    name = evidence_upload_to(evidence, uploaded_file.name or "")
+    if not storage.exists(name):
+        name = storage.save(name, uploaded_file)
+    evidence.file.name = name
+    evidence.save()
+    evidence.criteria.set(criteria)
+    log_action(actor=actor, action="certification.evidence.uploaded", obj=case,
+               organisation_id=case.organisation_id,
+               data={"evidence": evidence.pk, "name": evidence.original_name, "sha256": evidence.sha256,
+                     "criteria": [c.code for c in criteria]})
+    return evidence
+
+
+@transaction.atomic
+def remove_evidence(*, evidence: Evidence, actor) -> Evidence:
+    """Take a file off an application that is still being prepared. The row stays on record."""
+    case = _locked_case(evidence.case_id)
+    permissions.check_case(actor, case, permissions.CONTRIBUTE)
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if evidence.removed_at:
+        return evidence
+    if not case.is_editable:
+        raise ValidationError(_("This application has been submitted. Its evidence is frozen and stays on file."))
+    evidence.removed_at = timezone.now()
+    evidence.save(update_fields=["removed_at"])
+    log_action(actor=actor, action="certification.evidence.removed", obj=case, organisation_id=case.organisation_id,
+               data={"evidence": evidence.pk, "name": evidence.original_name})
+    return evidence

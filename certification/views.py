@@ -1,0 +1,377 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from organisations import permissions as org_permissions
+from organisations.forms import add_service_errors
+
+from . import permissions, selectors, services
+from .forms import AnswerForm, DeclarationForm, EvidenceForm, IntakeForm, WithdrawForm
+from .models import Case, Criterion, SelfAssessmentAnswer
+from .presentation import next_step
+from .services import AnswerInput
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@require_GET
+def home(request):
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "home.html")
+    if org_permissions.is_secretariat(user):
+        return redirect("certification:intake_queue")
+    if selectors.organisations_for_member(user).exists():
+        return redirect("certification:dashboard")
+    return render(request, "home.html")
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    organisations = list(selectors.organisations_for_member(request.user))
+    cases = list(selectors.cases_for_applicant(request.user))
+    by_org = {org.pk: [] for org in organisations}
+    for case in cases:
+        case.next_step = next_step(case, problems=["?"] if case.state == Case.State.DRAFT else None)
+        by_org.setdefault(case.organisation_id, []).append(case)
+    blocks = []
+    for org in organisations:
+        org_cases = by_org.get(org.pk, [])
+        blocks.append({
+            "organisation": org,
+            "cases": org_cases,
+            "is_manager": org_permissions.can_manage_organisation(request.user, org),
+            "has_open_case": any(c.is_open for c in org_cases),
+        })
+    return render(request, "certification/dashboard.html", {"blocks": blocks})
+
+
+@login_required
+@require_POST
+def start_case(request, organisation_pk):
+    organisation = org_permissions.get_organisation_for_user_or_404(
+        request.user, organisation_pk, need=org_permissions.MANAGE
+    )
+    try:
+        case = services.start_case(organisation=organisation, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("certification:dashboard")
+    messages.success(request, _("Your application is started. Begin with the self-assessment."))
+    return redirect("certification:case_detail", pk=case.pk)
+
+
+def _case_context(request, case: Case) -> dict:
+    user = request.user
+    problems = services.submission_problems(case) if case.state == Case.State.DRAFT else []
+    return {
+        "case": case,
+        "organisation": case.organisation,
+        "progress": selectors.progress(case),
+        "themes": selectors.themes_with_progress(case),
+        "problems": problems,
+        "next_step": next_step(case, problems=problems),
+        "declaration": getattr(case, "declaration", None) if hasattr(case, "declaration") else None,
+        "can_contribute": permissions.can_contribute_to_case(user, case) and case.is_editable,
+        "can_manage": permissions.can_manage_case(user, case),
+        "can_intake": permissions.can_do_intake(user, case) and case.state == Case.State.SUBMITTED,
+        "is_applicant": permissions.can_contribute_to_case(user, case),
+        "history": selectors.case_history(case),
+        "declaration_form": DeclarationForm(),
+        "intake_form": IntakeForm(),
+        "evidence_count": selectors.active_evidence().filter(case=case).count(),
+        "statement": services.DECLARATION_STATEMENT,
+    }
+
+
+@login_required
+@require_GET
+def case_detail(request, pk):
+    case = permissions.get_case_for_user_or_404(request.user, pk)
+    return render(request, "certification/case_detail.html", _case_context(request, case))
+
+
+@login_required
+@require_GET
+def case_file(request, pk):
+    """The whole file on one page: every answer with its writer and reviewer, and the evidence."""
+    case = permissions.get_case_for_user_or_404(request.user, pk)
+    return render(request, "certification/case_file.html", {
+        "case": case,
+        "criteria": selectors.criteria_with_answers(case),
+        "evidence": selectors.evidence_for_case(case),
+        "declaration": case.declaration if hasattr(case, "declaration") else None,
+        "progress": selectors.progress(case),
+        "can_intake": permissions.can_do_intake(request.user, case) and case.state == Case.State.SUBMITTED,
+        "intake_form": IntakeForm(),
+    })
+
+
+@login_required
+@require_GET
+def self_assessment(request, pk, theme_code=None):
+    case = permissions.get_case_for_user_or_404(request.user, pk)
+    themes = list(selectors.themes_with_progress(case))
+    if not themes:
+        raise Http404
+    theme = themes[0] if theme_code is None else next((t for t in themes if t.code == theme_code), None)
+    if theme is None:
+        raise Http404
+    index = themes.index(theme)
+    criteria = list(selectors.criteria_with_answers(case, theme))
+    can_contribute = permissions.can_contribute_to_case(request.user, case) and case.is_editable
+    for criterion in criteria:
+        criterion.answer = criterion.case_answers[0] if criterion.case_answers else None
+        criterion.form = _answer_form(criterion) if can_contribute else None
+    return render(request, "certification/self_assessment.html", {
+        "case": case,
+        "theme": theme,
+        "themes": themes,
+        "criteria": criteria,
+        "progress": selectors.progress(case),
+        "previous_theme": themes[index - 1] if index > 0 else None,
+        "next_theme": themes[index + 1] if index + 1 < len(themes) else None,
+        "can_contribute": can_contribute,
+    })
+
+
+def _answer_form(criterion, data=None):
+    answer = criterion.answer
+    initial = None
+    if answer is not None:
+        initial = {"current_score": str(answer.current_score), "ambition_score": str(answer.ambition_score),
+                   "explanation": answer.explanation}
+    return AnswerForm(data=data, initial=initial, prefix=f"c{criterion.pk}")
+
+
+def _render_criterion(request, case, criterion, *, form=None, status=200):
+    criterion.case_answers = list(
+        SelfAssessmentAnswer.objects.filter(case=case, criterion=criterion).select_related("written_by", "reviewed_by")
+    )
+    criterion.case_evidence = list(selectors.active_evidence().filter(case=case, criteria=criterion))
+    criterion.answer = criterion.case_answers[0] if criterion.case_answers else None
+    criterion.form = form or _answer_form(criterion)
+    return render(request, "certification/_criterion.html", {
+        "case": case, "criterion": criterion, "can_contribute": True,
+        "progress": selectors.progress(case), "oob_progress": True,
+    }, status=status)
+
+
+def _back_to_theme(case, criterion):
+    url = reverse("certification:self_assessment_theme", kwargs={"pk": case.pk, "theme_code": criterion.theme.code})
+    return redirect(f"{url}#criterion-{criterion.code}")
+
+
+def _criterion_of_case(case, criterion_pk) -> Criterion:
+    return get_object_or_404(Criterion.objects.select_related("theme"), pk=criterion_pk, version=case.scheme_version_id)
+
+
+@login_required
+@require_POST
+def save_answer(request, pk, criterion_pk):
+    case = permissions.get_case_for_user_or_404(request.user, pk, need=permissions.CONTRIBUTE)
+    criterion = _criterion_of_case(case, criterion_pk)
+    form = AnswerForm(data=request.POST, prefix=f"c{criterion.pk}")
+    if form.is_valid():
+        try:
+            services.save_answer(case=case, criterion=criterion, actor=request.user, data=AnswerInput(
+                current_score=form.cleaned_data["current_score"],
+                ambition_score=form.cleaned_data["ambition_score"],
+                explanation=form.cleaned_data["explanation"],
+            ))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if request.htmx:
+                response = _render_criterion(request, case, criterion)
+                return response
+            messages.success(request, _("Your answer for %(code)s is saved.") % {"code": criterion.code})
+            return _back_to_theme(case, criterion)
+    if request.htmx:
+        return _render_criterion(request, case, criterion, form=form, status=200)
+    messages.error(request, _("Your answer for %(code)s is not saved: %(errors)s") % {
+        "code": criterion.code, "errors": " ".join(e for errs in form.errors.values() for e in errs)})
+    return _back_to_theme(case, criterion)
+
+
+@login_required
+@require_POST
+def review_answer(request, pk, criterion_pk):
+    case = permissions.get_case_for_user_or_404(request.user, pk, need=permissions.CONTRIBUTE)
+    criterion = _criterion_of_case(case, criterion_pk)
+    answer = SelfAssessmentAnswer.objects.filter(case=case, criterion=criterion).first()
+    if answer is None:
+        messages.error(request, _("There is no answer to check yet."))
+        return _back_to_theme(case, criterion)
+    try:
+        services.review_answer(answer=answer, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("You checked the answer for %(code)s.") % {"code": criterion.code})
+    if request.htmx:
+        return _render_criterion(request, case, criterion)
+    return _back_to_theme(case, criterion)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence(request, pk):
+    case = permissions.get_case_for_user_or_404(request.user, pk)
+    can_upload = permissions.can_contribute_to_case(request.user, case) and case.is_editable
+    form = EvidenceForm(case=case, initial={"criteria": request.GET.getlist("criterium")})
+    status = 200
+    if request.method == "POST":
+        permissions.check_case(request.user, case, permissions.CONTRIBUTE)
+        form = EvidenceForm(request.POST, request.FILES, case=case)
+        if form.is_valid():
+            try:
+                services.upload_evidence(
+                    case=case, actor=request.user, uploaded_file=form.cleaned_data["file"],
+                    criteria=list(form.cleaned_data["criteria"]), description=form.cleaned_data["description"],
+                )
+            except ValidationError as error:
+                form.add_error("file" if error.code in {"empty", "too_large", "bad_type"} else None, error)
+            else:
+                messages.success(request, _("The file %(name)s is uploaded.") % {"name": form.cleaned_data["file"].name})
+                return redirect("certification:evidence", pk=case.pk)
+        status = 400
+    return render(request, "certification/evidence.html", {
+        "case": case, "form": form, "can_upload": can_upload,
+        "evidence_list": selectors.evidence_for_case(case),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def remove_evidence(request, pk, evidence_pk):
+    case = permissions.get_case_for_user_or_404(request.user, pk, need=permissions.CONTRIBUTE)
+    item = get_object_or_404(selectors.active_evidence(), pk=evidence_pk, case=case)
+    try:
+        services.remove_evidence(evidence=item, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The file %(name)s is removed.") % {"name": item.original_name})
+    return redirect("certification:evidence", pk=case.pk)
+
+
+@login_required
+@require_GET
+def download_evidence(request, evidence_pk):
+    item = permissions.get_evidence_for_user_or_404(request.user, evidence_pk)
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    inline = item.content_type == "application/pdf" or item.content_type.startswith("image/")
+    response = FileResponse(handle, content_type=item.content_type, as_attachment=not inline,
+                            filename=item.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def sign_declaration(request, pk):
+    case = permissions.get_case_for_user_or_404(request.user, pk, need=permissions.MANAGE)
+    form = DeclarationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.sign_declaration(case=case, actor=request.user, function=form.cleaned_data["function"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("You signed the management declaration."))
+            return redirect("certification:case_detail", pk=case.pk)
+    context = _case_context(request, case)
+    context["declaration_form"] = form
+    return render(request, "certification/case_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    case = permissions.get_case_for_user_or_404(request.user, pk, need=permissions.MANAGE)
+    try:
+        services.submit_case(case=case, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Your application is submitted. The secretariat will check it."))
+    return redirect("certification:case_detail", pk=case.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request, pk):
+    case = permissions.get_case_for_user_or_404(request.user, pk, need=permissions.MANAGE)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_case(case=case, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your application is withdrawn."))
+            return redirect("certification:dashboard")
+    return render(request, "certification/withdraw.html", {"case": case, "form": form},
+                  status=400 if form.errors else 200)
+
+
+# --------------------------------------------------------------------------- secretariat
+
+
+def _require_secretariat(user) -> None:
+    if not org_permissions.is_secretariat(user):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def intake_queue(request):
+    _require_secretariat(request.user)
+    return render(request, "certification/intake_queue.html", {
+        "cases": selectors.intake_queue(),
+        "recent": selectors.recent_intake_decisions(),
+    })
+
+
+@login_required
+@require_POST
+def intake_decide(request, pk):
+    case = permissions.get_case_for_user_or_404(request.user, pk, need=permissions.INTAKE)
+    form = IntakeForm(request.POST)
+    if form.is_valid():
+        decision, remarks = form.cleaned_data["decision"], form.cleaned_data["remarks"]
+        service, done = {
+            IntakeForm.ADMIT: (lambda: services.admit_case(case=case, actor=request.user, remarks=remarks),
+                               _("The application is admitted.")),
+            IntakeForm.RETURN: (lambda: services.return_case_for_completion(case=case, actor=request.user, remarks=remarks),
+                                _("The application is returned for completion.")),
+            IntakeForm.NOT_ADMIT: (lambda: services.not_admit_case(case=case, actor=request.user, reason=remarks),
+                                   _("The application is not admitted.")),
+        }[decision]
+        try:
+            service()
+        except ValidationError as error:
+            form.add_error("remarks" if decision != IntakeForm.ADMIT else None, error)
+        else:
+            messages.success(request, done)
+            return redirect("certification:intake_queue")
+    context = _case_context(request, case)
+    context["intake_form"] = form
+    return render(request, "certification/case_detail.html", context, status=400)
+
+
+

@@ -1,0 +1,10 @@
+from . import permissions
+
+
+def roles(request):
+    user = request.user
+    return {
+        "is_secretariat": permissions.is_secretariat(user),
+        "is_board_member": permissions.is_board_member(user),
+        "is_auditor": permissions.is_auditor(user),
+    }

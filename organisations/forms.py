@@ -1,0 +1,85 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import Location, Membership, Organisation, Sector
+from .validators import kvk_validator
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+class PasswordFieldsMixin(forms.Form):
+    password1 = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters. Not only numbers and not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean_password2(self):
+        p1, p2 = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
+        if p1 and p2 and p1 != p2:
+            raise forms.ValidationError(_("The two passwords are not the same."))
+        if p2:
+            password_validation.validate_password(p2)
+        return p2
+
+
+class SignUpForm(PasswordFieldsMixin):
+    full_name = forms.CharField(label=_("Your full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("Your work e-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    organisation_name = forms.CharField(label=_("Name of your organisation"), max_length=200)
+    kvk_number = forms.CharField(
+        label=_("KvK number"), max_length=8, min_length=8, validators=[kvk_validator],
+        help_text=_("The 8 digits of your registration at the Chamber of Commerce."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": r"\d{8}"}),
+    )
+    sector = forms.ChoiceField(label=_("Sector"), choices=[("", _("Choose a sector"))] + list(Sector.choices))
+    field_order = ["full_name", "email", "password1", "password2", "organisation_name", "kvk_number", "sector"]
+
+    def clean_kvk_number(self):
+        return self.cleaned_data["kvk_number"].strip()
+
+
+class AcceptInvitationForm(PasswordFieldsMixin):
+    full_name = forms.CharField(label=_("Your full name"), max_length=200)
+    field_order = ["full_name", "password1", "password2"]
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "sector", "website"]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of your colleague"))
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER,
+        help_text=_("A member fills in the self-assessment and uploads evidence. An admin can also sign and submit."),
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class LocationForm(forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = ["name", "address", "city", "is_head_office"]
+
+
+def add_service_errors(form: forms.Form, error) -> None:
+    """Put a service's ValidationError on the form, on the field it names where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

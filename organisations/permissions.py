@@ -1,0 +1,102 @@
+"""May this user see / do this? — for accounts and organisations.
+
+Foundation roles come from groups; organisation rights from django-guardian object
+permissions that the membership services grant. Outsiders get 404, members without the
+right 403 (``get_organisation_for_user_or_404``).
+"""
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from guardian.core import ObjectPermissionChecker
+
+from . import roles
+from .models import Organisation
+
+VIEW = "view_organisation"
+CONTRIBUTE = "contribute_organisation"
+MANAGE = "change_organisation"
+
+MEMBER_PERMS = (VIEW, CONTRIBUTE)
+ADMIN_PERMS = (VIEW, CONTRIBUTE, MANAGE)
+
+
+def group_names(user) -> frozenset[str]:
+    """The user's foundation roles, read once per request object."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_wi_group_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._wi_group_names = cached
+    return cached
+
+
+def has_role(user, role: str) -> bool:
+    return role in group_names(user)
+
+
+def is_secretariat(user) -> bool:
+    return has_role(user, roles.SECRETARIAT)
+
+
+def is_board_member(user) -> bool:
+    return has_role(user, roles.BOARD)
+
+
+def is_auditor(user) -> bool:
+    return has_role(user, roles.AUDITORS)
+
+
+def is_foundation_staff(user) -> bool:
+    return bool(group_names(user) & {roles.SECRETARIAT, roles.BOARD, roles.OBJECTION_COMMITTEE})
+
+
+def _checker(user) -> ObjectPermissionChecker:
+    checker = getattr(user, "_wi_perm_checker", None)
+    if checker is None:
+        checker = ObjectPermissionChecker(user)
+        user._wi_perm_checker = checker
+    return checker
+
+
+def forget_cached_permissions(user) -> None:
+    """Call after granting or revoking, when the same user object is used again."""
+    for attr in ("_wi_perm_checker", "_wi_group_names"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def org_perms(user, organisation: Organisation) -> set[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    return set(_checker(user).get_perms(organisation))
+
+
+def is_member(user, organisation: Organisation) -> bool:
+    return VIEW in org_perms(user, organisation) and CONTRIBUTE in org_perms(user, organisation)
+
+
+def can_view_organisation(user, organisation: Organisation) -> bool:
+    return is_secretariat(user) or VIEW in org_perms(user, organisation)
+
+
+def can_contribute(user, organisation: Organisation) -> bool:
+    """Fill in the self-assessment and upload evidence (every member)."""
+    return CONTRIBUTE in org_perms(user, organisation)
+
+
+def can_manage_organisation(user, organisation: Organisation) -> bool:
+    """Manage profile and members; submit, sign and withdraw (organisation admins)."""
+    return MANAGE in org_perms(user, organisation)
+
+
+def get_organisation_for_user_or_404(user, pk, *, need: str = VIEW) -> Organisation:
+    try:
+        organisation = Organisation.objects.get(pk=pk)
+    except (Organisation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not can_view_organisation(user, organisation):
+        raise Http404
+    checks = {VIEW: can_view_organisation, CONTRIBUTE: can_contribute, MANAGE: can_manage_organisation}
+    if not checks[need](user, organisation):
+        raise PermissionDenied
+    return organisation

@@ -1,0 +1,316 @@
+"""Every write that matters for accounts and organisations.
+
+Each service runs in a transaction, locks what it changes, checks the actor, writes a log
+row and queues mail after commit. Calling it twice has no further effect.
+"""
+import hashlib
+import secrets
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from notifications.services import queue_email
+from records.services import log_action
+
+from . import permissions
+from .models import Invitation, Location, Membership, Organisation, User
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _grant_membership_perms(membership: Membership) -> None:
+    wanted = permissions.ADMIN_PERMS if membership.is_admin else permissions.MEMBER_PERMS
+    for perm in permissions.ADMIN_PERMS:
+        if perm in wanted:
+            assign_perm(f"organisations.{perm}", membership.user, membership.organisation)
+        else:
+            remove_perm(f"organisations.{perm}", membership.user, membership.organisation)
+    permissions.forget_cached_permissions(membership.user)
+
+
+def _revoke_membership_perms(membership: Membership) -> None:
+    for perm in permissions.ADMIN_PERMS:
+        remove_perm(f"organisations.{perm}", membership.user, membership.organisation)
+    permissions.forget_cached_permissions(membership.user)
+
+
+def _require_manager(actor, organisation: Organisation) -> None:
+    if not (
+        permissions.can_manage_organisation(actor, organisation)
+        or permissions.is_secretariat(actor)
+    ):
+        raise PermissionDenied(_("Only an admin of the organisation may do this."))
+
+
+@transaction.atomic
+def register_organisation(
+    *,
+    email: str,
+    full_name: str,
+    password: str,
+    organisation_name: str,
+    kvk_number: str,
+    sector: str,
+    language: str = "nl",
+) -> tuple[User, Organisation]:
+    """Sign-up: a new user who becomes the first admin of a new organisation."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("There is already an account with this e-mail address.")})
+    if Organisation.objects.filter(kvk_number=kvk_number).exists():
+        raise ValidationError(
+            {"kvk_number": _("This KvK number is already registered. Ask the admin of your organisation to invite you.")}
+        )
+    user = User.objects.create_user(
+        email=email, password=password, full_name=full_name, language=language
+    )
+    organisation = Organisation(name=organisation_name, kvk_number=kvk_number, sector=sector)
+    organisation.full_clean()
+    organisation.save()
+    log_action(
+        actor=user,
+        action="organisations.organisation.registered",
+        obj=organisation,
+        organisation_id=organisation.pk,
+    )
+    _add_membership(organisation=organisation, user=user, role=Membership.Role.ADMIN, actor=user)
+    return user, organisation
+
+
+def _add_membership(*, organisation, user, role, actor) -> Membership:
+    membership, created = Membership.objects.get_or_create(
+        organisation=organisation, user=user, defaults={"role": role}
+    )
+    if created:
+        log_action(
+            actor=actor,
+            action="organisations.membership.added",
+            obj=organisation,
+            organisation_id=organisation.pk,
+            data={"user": user.email, "role": role},
+        )
+    _grant_membership_perms(membership)
+    return membership
+
+
+@transaction.atomic
+def update_organisation(*, organisation: Organisation, actor, name: str, sector: str, website: str = "") -> Organisation:
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    _require_manager(actor, organisation)
+    changes = {}
+    for field, value in (("name", name), ("sector", sector), ("website", website)):
+        if getattr(organisation, field) != value:
+            changes[field] = [getattr(organisation, field), value]
+            setattr(organisation, field, value)
+    if changes:
+        organisation.full_clean()
+        organisation.save()
+        log_action(
+            actor=actor,
+            action="organisations.organisation.changed",
+            obj=organisation,
+            organisation_id=organisation.pk,
+            data=changes,
+        )
+    return organisation
+
+
+@transaction.atomic
+def add_location(*, organisation: Organisation, actor, name: str, address: str, city: str, is_head_office: bool = False) -> Location:
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    _require_manager(actor, organisation)
+    if is_head_office:
+        organisation.locations.filter(is_head_office=True).update(is_head_office=False)
+    location = Location.objects.create(
+        organisation=organisation, name=name, address=address, city=city, is_head_office=is_head_office
+    )
+    log_action(
+        actor=actor,
+        action="organisations.location.added",
+        obj=organisation,
+        organisation_id=organisation.pk,
+        data={"location": str(location), "head_office": is_head_office},
+    )
+    return location
+
+
+@transaction.atomic
+def remove_location(*, location: Location, actor) -> None:
+    organisation = Organisation.objects.select_for_update().get(pk=location.organisation_id)
+    _require_manager(actor, organisation)
+    deleted, _count = Location.objects.filter(pk=location.pk).delete()
+    if deleted:
+        log_action(
+            actor=actor,
+            action="organisations.location.removed",
+            obj=organisation,
+            organisation_id=organisation.pk,
+            data={"location": str(location)},
+        )
+
+
+@transaction.atomic
+def invite_member(*, organisation: Organisation, actor, email: str, role: str) -> tuple[Invitation, str | None]:
+    """Invite a colleague by e-mail. Returns the invitation and the raw token (``None`` when
+    an open invitation for this address already existed: nothing is sent twice)."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    _require_manager(actor, organisation)
+    email = email.strip().lower()
+    if organisation.memberships.filter(user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member of your organisation.")})
+    existing = organisation.invitations.filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).first()
+    if existing:
+        return existing, None
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        organisation=organisation, email=email, role=role, token_hash=hash_token(token), invited_by=actor
+    )
+    log_action(
+        actor=actor,
+        action="organisations.invitation.sent",
+        obj=organisation,
+        organisation_id=organisation.pk,
+        data={"email": email, "role": role},
+    )
+    queue_email(
+        recipients=[email],
+        template="invitation",
+        context={"organisation": organisation, "invitation": invitation, "token": token, "inviter": actor},
+    )
+    return invitation, token
+
+
+@transaction.atomic
+def revoke_invitation(*, invitation: Invitation, actor) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _require_manager(actor, invitation.organisation)
+    if invitation.accepted_at or invitation.revoked_at:
+        return invitation
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    log_action(
+        actor=actor,
+        action="organisations.invitation.revoked",
+        obj=invitation.organisation,
+        organisation_id=invitation.organisation_id,
+        data={"email": invitation.email},
+    )
+    return invitation
+
+
+def find_invitation(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(token_hash=hash_token(token or ""))
+        .first()
+    )
+
+
+def check_invitation_usable(invitation: Invitation | None) -> None:
+    if invitation is None:
+        raise ValidationError(_("This invitation link is not valid. Check the link in your e-mail."))
+    if invitation.revoked_at:
+        raise ValidationError(_("This invitation was withdrawn. Ask the admin of your organisation for a new one."))
+    if invitation.accepted_at:
+        raise ValidationError(_("This invitation has already been used. You can log in."))
+    if invitation.is_expired:
+        raise ValidationError(_("This invitation has expired. Ask the admin of your organisation for a new one."))
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, user: User | None = None, full_name: str = "", password: str = "") -> Membership:
+    """Accept an invitation as the logged-in ``user`` or, without one, by creating the account
+    for the invited address."""
+    invitation = find_invitation(token)
+    if invitation is not None:
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    check_invitation_usable(invitation)
+    if user is None:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ValidationError(_("There is already an account for this e-mail address. Log in first, then open the link again."))
+        user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name)
+    elif user.email.lower() != invitation.email.lower():
+        raise ValidationError(
+            _("This invitation is for %(email)s. Log in with that address to accept it.") % {"email": invitation.email}
+        )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    log_action(
+        actor=user,
+        action="organisations.invitation.accepted",
+        obj=invitation.organisation,
+        organisation_id=invitation.organisation_id,
+        data={"email": invitation.email},
+    )
+    return _add_membership(organisation=invitation.organisation, user=user, role=invitation.role, actor=user)
+
+
+@transaction.atomic
+def change_member_role(*, membership: Membership, actor, role: str) -> Membership:
+    Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    membership = Membership.objects.select_related("organisation", "user").get(pk=membership.pk)
+    _require_manager(actor, membership.organisation)
+    if membership.role == role:
+        return membership
+    if membership.is_admin and not _other_admins(membership).exists():
+        raise ValidationError(_("Your organisation needs at least one admin. Make someone else admin first."))
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    _grant_membership_perms(membership)
+    log_action(
+        actor=actor,
+        action="organisations.membership.role_changed",
+        obj=membership.organisation,
+        organisation_id=membership.organisation_id,
+        from_state=old,
+        to_state=role,
+        data={"user": membership.user.email},
+    )
+    return membership
+
+
+def _other_admins(membership: Membership):
+    return Membership.objects.filter(
+        organisation_id=membership.organisation_id, role=Membership.Role.ADMIN
+    ).exclude(pk=membership.pk)
+
+
+@transaction.atomic
+def remove_member(*, membership: Membership, actor) -> None:
+    Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    try:
+        membership = Membership.objects.select_related("organisation", "user").get(pk=membership.pk)
+    except Membership.DoesNotExist:
+        return
+    _require_manager(actor, membership.organisation)
+    if membership.is_admin and not _other_admins(membership).exists():
+        raise ValidationError(_("Your organisation needs at least one admin. Make someone else admin first."))
+    _revoke_membership_perms(membership)
+    membership.delete()
+    log_action(
+        actor=actor,
+        action="organisations.membership.removed",
+        obj=membership.organisation,
+        organisation_id=membership.organisation_id,
+        data={"user": membership.user.email},
+    )
+
+
+@transaction.atomic
+def set_foundation_roles(*, user: User, roles: list[str]) -> None:
+    """Used by the demo data and the admin: put a user in exactly these foundation groups."""
+    groups = [Group.objects.get_or_create(name=name)[0] for name in roles]
+    user.groups.set(groups)
+    permissions.forget_cached_permissions(user)
+

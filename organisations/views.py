@@ -1,0 +1,211 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+    LocationForm,
+    OrganisationForm,
+    RoleForm,
+    SignUpForm,
+    add_service_errors,
+)
+from .models import Invitation, Location, Membership, User
+from .permissions import MANAGE, can_manage_organisation, get_organisation_for_user_or_404
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, _organisation = services.register_organisation(
+                email=data["email"], full_name=data["full_name"], password=data["password1"],
+                organisation_name=data["organisation_name"], kvk_number=data["kvk_number"],
+                sector=data["sector"], language=get_language() or "nl",
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            login(request, user, backend=BACKEND)
+            messages.success(request, _("Welcome! Your organisation is registered. You can now start your application."))
+            return redirect("certification:dashboard")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET"])
+def organisation_detail(request, pk):
+    organisation = get_organisation_for_user_or_404(request.user, pk)
+    return _render_detail(request, organisation)
+
+
+def _render_detail(request, organisation, *, status: int = 200, **forms):
+    is_manager = can_manage_organisation(request.user, organisation)
+    context = {
+        "organisation": organisation,
+        "is_manager": is_manager,
+        "memberships": organisation.memberships.select_related("user").order_by("user__full_name"),
+        "locations": organisation.locations.all(),
+        "invitations": organisation.invitations.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).select_related("invited_by") if is_manager else [],
+        "invitation_form": InvitationForm(),
+        "location_form": LocationForm(),
+        "role_choices": Membership.Role.choices,
+        **forms,
+    }
+    return render(request, "organisations/detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request, pk):
+    organisation = get_organisation_for_user_or_404(request.user, pk, need=MANAGE)
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_organisation(organisation=organisation, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The details of your organisation are saved."))
+            return redirect("organisations:detail", pk=pk)
+    return render(request, "organisations/edit.html", {"organisation": organisation, "form": form})
+
+
+@login_required
+@require_POST
+def invite(request, pk):
+    organisation = get_organisation_for_user_or_404(request.user, pk, need=MANAGE)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            _invitation, token = services.invite_member(
+                organisation=organisation, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if token:
+                messages.success(request, _("We sent an invitation to %(email)s.") % form.cleaned_data)
+            else:
+                messages.info(request, _("%(email)s already has an open invitation.") % form.cleaned_data)
+            return redirect("organisations:detail", pk=pk)
+    return _render_detail(request, organisation, status=400, invitation_form=form)
+
+
+@login_required
+@require_POST
+def revoke_invitation(request, pk, invitation_pk):
+    organisation = get_organisation_for_user_or_404(request.user, pk, need=MANAGE)
+    invitation = get_object_or_404(Invitation, pk=invitation_pk, organisation=organisation)
+    services.revoke_invitation(invitation=invitation, actor=request.user)
+    messages.success(request, _("The invitation for %(email)s is withdrawn.") % {"email": invitation.email})
+    return redirect("organisations:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def change_role(request, pk, membership_pk):
+    organisation = get_organisation_for_user_or_404(request.user, pk, need=MANAGE)
+    membership = get_object_or_404(Membership, pk=membership_pk, organisation=organisation)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid role."))
+        return redirect("organisations:detail", pk=pk)
+    try:
+        services.change_member_role(membership=membership, actor=request.user, role=form.cleaned_data["role"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The role is changed."))
+    return redirect("organisations:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def remove_member(request, pk, membership_pk):
+    organisation = get_organisation_for_user_or_404(request.user, pk, need=MANAGE)
+    membership = get_object_or_404(Membership, pk=membership_pk, organisation=organisation)
+    try:
+        services.remove_member(membership=membership, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s is no longer a member.") % {"name": membership.user})
+    return redirect("organisations:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def add_location(request, pk):
+    organisation = get_organisation_for_user_or_404(request.user, pk, need=MANAGE)
+    form = LocationForm(request.POST)
+    if form.is_valid():
+        services.add_location(organisation=organisation, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The location is added."))
+        return redirect("organisations:detail", pk=pk)
+    return _render_detail(request, organisation, status=400, location_form=form)
+
+
+@login_required
+@require_POST
+def remove_location(request, pk, location_pk):
+    organisation = get_organisation_for_user_or_404(request.user, pk, need=MANAGE)
+    location = get_object_or_404(Location, pk=location_pk, organisation=organisation)
+    services.remove_location(location=location, actor=request.user)
+    messages.success(request, _("The location is removed."))
+    return redirect("organisations:detail", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request, token):
+    invitation = services.find_invitation(token)
+    try:
+        services.check_invitation_usable(invitation)
+    except ValidationError as error:
+        return render(request, "organisations/invitation_invalid.html", {"errors": error.messages}, status=410 if invitation else 404)
+
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                services.accept_invitation(token=token, user=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("home")
+            messages.success(request, _("You are now a member of %(org)s.") % {"org": invitation.organisation})
+            return redirect("certification:dashboard")
+        return render(request, "organisations/invitation_accept.html", {"invitation": invitation})
+
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        messages.info(request, _("You already have an account. Log in to accept the invitation."))
+        return redirect(f"{reverse('login')}?next={request.path}")
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.accept_invitation(
+                token=token, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            login(request, membership.user, backend=BACKEND)
+            messages.success(request, _("Welcome! You are now a member of %(org)s.") % {"org": invitation.organisation})
+            return redirect("certification:dashboard")
+    return render(request, "organisations/invitation_accept.html", {"invitation": invitation, "form": form})
+

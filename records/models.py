@@ -1,0 +1,67 @@
+"""The append-only log: who did what, when, to which object, from which state to which."""
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to rewrite or delete a log entry."""
+
+
+class LogEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ARG002
+        raise AppendOnlyError("Log entries cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Log entries cannot be deleted.")
+
+    def for_object(self, obj: models.Model) -> "LogEntryQuerySet":
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+        )
+
+
+class LogEntry(models.Model):
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # For scheduled jobs (no user) and to keep the name readable if an account is renamed.
+    actor_label = models.CharField(_("actor name"), max_length=200)
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    content_object = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(_("object"), max_length=200)
+    # Lets an organisation's history be read with one indexed query.
+    organisation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    from_state = models.CharField(_("from"), max_length=50, blank=True)
+    to_state = models.CharField(_("to"), max_length=50, blank=True)
+    remarks = models.TextField(_("remarks"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = LogEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("log entry")
+        verbose_name_plural = _("log entries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label}: {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Log entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Log entries cannot be deleted.")
