@@ -1,0 +1,119 @@
+"""Personas (as in healthchecks' alice / bob / charlie) and shared fixtures.
+
+- applicant_admin / applicant_member: admin and member of ``organisation``
+- other_admin: admin of ``other_organisation`` (an outsider to ``organisation``)
+- auditor, other_auditor, secretariat, board_member, objection_member, anonymous client
+"""
+import os
+
+import pytest
+
+from organisations import roles
+from organisations.models import Membership
+
+from . import factories
+
+# Playwright runs an event loop in the test thread; Django's ORM must be allowed there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def require_service(name: str, available: bool, reason: str) -> None:
+    """Skip locally with a visible reason; fail in CI, where every service must be present."""
+    if available:
+        return
+    if os.environ.get("CI") or os.environ.get("REQUIRE_SERVICES"):
+        pytest.fail(f"{name} is required in CI but not available: {reason}")
+    pytest.skip(f"{name} not available: {reason}")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Each test writes evidence to its own temporary private storage."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
+    }
+    from django.core.files.storage import storages
+
+    storages._storages.pop("private", None)
+    yield
+    storages._storages.pop("private", None)
+
+
+@pytest.fixture
+def organisation(db):
+    return factories.OrganisationFactory(name="Webwinkel Zonnig")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return factories.OrganisationFactory(name="Energie Noord")
+
+
+@pytest.fixture
+def applicant_admin(organisation):
+    return factories.make_member(organisation, factories.UserFactory(full_name="Alice Admin"),
+                                 role=Membership.Role.ADMIN)
+
+
+@pytest.fixture
+def applicant_member(organisation):
+    return factories.make_member(organisation, factories.UserFactory(full_name="Bob Member"))
+
+
+@pytest.fixture
+def other_admin(other_organisation):
+    return factories.make_member(other_organisation, factories.UserFactory(full_name="Charlie Outsider"),
+                                 role=Membership.Role.ADMIN)
+
+
+@pytest.fixture
+def secretariat(db):
+    return factories.foundation_user(roles.SECRETARIAT, full_name="Sanne Secretariaat", is_staff=True)
+
+
+@pytest.fixture
+def board_member(db):
+    return factories.foundation_user(roles.BOARD, full_name="Pieter Bestuur")
+
+
+@pytest.fixture
+def objection_member(db):
+    return factories.foundation_user(roles.OBJECTION_COMMITTEE, full_name="Joost Bezwaar")
+
+
+@pytest.fixture
+def auditor(db):
+    return factories.foundation_user(roles.AUDITORS, full_name="Anouk Auditor")
+
+
+@pytest.fixture
+def other_auditor(db):
+    return factories.foundation_user(roles.AUDITORS, full_name="Bram Auditor")
+
+
+@pytest.fixture
+def draft_case(organisation, applicant_admin):
+    return factories.start_case(organisation, applicant_admin)
+
+
+@pytest.fixture
+def ready_case(organisation, applicant_admin, applicant_member):
+    return factories.ready_case(organisation, applicant_admin, applicant_member)
+
+
+@pytest.fixture
+def submitted_case(organisation, applicant_admin, applicant_member):
+    return factories.submitted_case(organisation, applicant_admin, applicant_member)
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)`` logs the test client in as that user (``None``: anonymous)."""
+    def login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+    return login
