@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Auditor, CertificationBody
+from .models import (
+    Assignment,
+    Audit,
+    Auditor,
+    CertificationBody,
+    ConflictOfInterest,
+    CorrectiveAction,
+    EvidenceRequest,
+    Finding,
+)
 
 
 @admin.register(CertificationBody)
@@ -15,4 +24,77 @@ class AuditorAdmin(admin.ModelAdmin):
     list_filter = ("status", "body")
     search_fields = ("user__full_name", "user__email")
     list_select_related = ("user", "body")
-    autocomplete_fields = ("user",)
+    readonly_fields = ("user",)
+
+    # Qualifications change through the register page, which logs every change.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit records change only through the services (with their log rows)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    fields = ("auditor", "role", "state", "declared_at", "declaration")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Audit)
+class AuditAdmin(ReadOnlyAdmin):
+    list_display = ("case", "first_day", "last_day", "state", "advice")
+    list_filter = ("state", "advice")
+    list_select_related = ("case__organisation",)
+    search_fields = ("case__organisation__name",)
+    inlines = [AssignmentInline]
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyAdmin):
+    list_display = ("audit", "criterion", "verified_score", "classification")
+    list_filter = ("classification",)
+    list_select_related = ("audit__case__organisation", "criterion")
+
+
+@admin.register(CorrectiveAction)
+class CorrectiveActionAdmin(ReadOnlyAdmin):
+    list_display = ("finding", "deadline", "state", "answered_at", "verified_at")
+    list_filter = ("state",)
+    list_select_related = ("finding__criterion",)
+
+
+@admin.register(ConflictOfInterest)
+class ConflictOfInterestAdmin(admin.ModelAdmin):
+    list_display = ("auditor", "organisation", "declared_at")
+    list_select_related = ("auditor__user", "organisation")
+    autocomplete_fields = ("organisation",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EvidenceRequest)
+class EvidenceRequestAdmin(ReadOnlyAdmin):
+    list_display = ("audit", "criterion", "due_date", "requested_at")
+    list_select_related = ("audit__case__organisation", "criterion")

@@ -243,6 +243,7 @@ class Case(FSMModelMixin, models.Model):
             ),
         ]
         indexes = [models.Index(fields=["state", "submitted_at"])]
+        permissions = [("audit_case", _("Record findings, submit the report and verify corrections"))]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.organisation}"

@@ -296,6 +296,14 @@ def withdraw_case(*, case: Case, actor, reason: str) -> Case:
 # --------------------------------------------------------------------------- self-assessment
 
 
+# After admission new evidence may be added (for the audit, or on the auditor's request);
+# what was submitted stays as it was.
+EVIDENCE_OPEN_STATES = (
+    Case.State.DRAFT, Case.State.ADMITTED, Case.State.AUDIT_PLANNED, Case.State.AUDITING,
+    Case.State.CORRECTIVE_ACTIONS,
+)
+
+
 def _require_editable(case: Case) -> None:
     if not case.is_editable:
         raise ValidationError(_("This application has been submitted. Answers and evidence can no longer be changed."))
@@ -387,7 +395,8 @@ def upload_evidence(*, case: Case, actor, uploaded_file, criteria: list[Criterio
     """Store a checked file in private storage, linked to one or more criteria of the case."""
     case = _locked_case(case)
     permissions.check_case(actor, case, permissions.CONTRIBUTE)
-    _require_editable(case)
+    if case.state not in EVIDENCE_OPEN_STATES:
+        raise ValidationError(_("New evidence cannot be added to this application now."))
     if not criteria:
         raise ValidationError(_("Choose at least one criterion this file is evidence for."))
     if any(c.version_id != case.scheme_version_id for c in criteria):

@@ -28,6 +28,8 @@ def home(request):
         return render(request, "home.html")
     if org_permissions.is_secretariat(user):
         return redirect("certification:intake_queue")
+    if org_permissions.is_auditor(user):
+        return redirect("audits:worklist")
     if selectors.organisations_for_member(user).exists():
         return redirect("certification:dashboard")
     return render(request, "home.html")
@@ -226,7 +228,8 @@ def review_answer(request, pk, criterion_pk):
 @require_http_methods(["GET", "POST"])
 def evidence(request, pk):
     case = permissions.get_case_for_user_or_404(request.user, pk)
-    can_upload = permissions.can_contribute_to_case(request.user, case) and case.is_editable
+    can_upload = (permissions.can_contribute_to_case(request.user, case)
+                  and case.state in services.EVIDENCE_OPEN_STATES)
     form = EvidenceForm(case=case, initial={"criteria": request.GET.getlist("criterium")})
     status = 200
     if request.method == "POST":
@@ -246,6 +249,7 @@ def evidence(request, pk):
         status = 400
     return render(request, "certification/evidence.html", {
         "case": case, "form": form, "can_upload": can_upload,
+        "can_remove": can_upload and case.is_editable,
         "evidence_list": selectors.evidence_for_case(case),
     }, status=status)
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("account/", include("organisations.urls_accounts")),
     path("organisaties/", include("organisations.urls")),
     path("aanvragen/", include("certification.urls")),
+    path("audits/", include("audits.urls")),
     path("beheer/", admin.site.urls),
     path("admin/", RedirectView.as_view(url="/beheer/", permanent=False)),
 ]

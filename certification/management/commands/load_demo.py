@@ -1,13 +1,16 @@
 """Demo data for trying the product: run once or many times, it only adds what is missing."""
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
-from audits.models import Auditor, CertificationBody
+from audits import rules as audit_rules
+from audits import services as audit_services
+from audits.models import Auditor, CertificationBody, Classification
 from certification import services
 from certification.models import Criterion
 from certification.services import AnswerInput
@@ -39,7 +42,8 @@ ORGANISATIONS = [
     ("Waterbedrijf Delta", "10000003", Sector.WATER, "admin@delta.test", "collega@delta.test", "returned"),
     ("Woonstichting Thuis", "10000004", Sector.HOUSING, "admin@thuis.test", "collega@thuis.test", "admitted"),
     ("Gemeente Rivierstad", "10000005", Sector.GOVERNMENT, "admin@rivierstad.test", "collega@rivierstad.test", "not_admitted"),
-    ("Zorgverzekeraar Samen", "10000006", Sector.HEALTH_INSURER, "admin@samen.test", None, "none"),
+    ("Zorgverzekeraar Samen", "10000006", Sector.HEALTH_INSURER, "admin@samen.test", "collega@samen.test",
+     "corrective_actions"),
 ]
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -121,10 +125,44 @@ class Command(BaseCommand):
                 remarks="Voeg bij 2.2 (Kosten voor de klant) uw actuele tarieventabel toe.")
         elif plan == "admitted":
             services.admit_case(case=case, actor=secretariat)
+            self._audit(case, secretariat, "auditor2@keurcert.test", ["auditor1@keurcert.test"], finish=False)
+        elif plan == "corrective_actions":
+            services.admit_case(case=case, actor=secretariat)
+            self._audit(case, secretariat, "auditor3@auditpartners.test", [], finish=True)
         elif plan == "not_admitted":
             services.not_admit_case(
                 case=case, actor=secretariat,
                 reason="De organisatie int niet zelf bij consumenten; het keurmerk is niet van toepassing.")
+
+    def _audit(self, case, secretariat, lead_email, co_emails, *, finish: bool):
+        """Plan an audit; with ``finish`` also run it and submit a report with two non-conformities."""
+        lead = Auditor.objects.get(user__email=lead_email)
+        co = list(Auditor.objects.filter(user__email__in=co_emails))
+        first_day = timezone.localdate() + timedelta(days=35)
+        audit = audit_services.plan_audit(
+            case=case, actor=secretariat, lead=lead, co_auditors=co, first_day=first_day, last_day=None,
+            locations=audit_rules.propose_locations(case.organisation),
+        )
+        for assignment in audit.assignments.select_related("auditor__user"):
+            audit_services.declare_independence(assignment=assignment, actor=assignment.auditor.user)
+        if not finish:
+            return
+        audit_services.start_audit(audit=audit, actor=lead.user)
+        evidence = list(case.evidence.all())
+        for criterion in Criterion.objects.filter(version=case.scheme_version).order_by("position"):
+            classification = {"2.2": Classification.MAJOR, "4.4": Classification.MINOR}.get(
+                criterion.code, Classification.CONFORM)
+            audit_services.record_finding(
+                audit=audit, actor=lead.user, criterion=criterion,
+                verified_score=Decimal("4") if classification == Classification.MAJOR else Decimal("6"),
+                classification=classification, evidence=evidence[:1] if criterion.code == "1.1" else [],
+                examined="Beleidsdocumenten ingezien en twee medewerkers klantcontact gesproken.",
+            )
+        audit_services.submit_report(
+            audit=audit, actor=lead.user, advice="conditional",
+            summary="Goede basis. De kosten voor de klant en de brieven moeten beter.",
+            interviews="2 medewerkers klantcontact, 1 teamleider",
+        )
 
     def print_logins(self):
         w = self.stdout.write

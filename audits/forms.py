@@ -1,0 +1,137 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from certification.forms import SCORE_FORM_CHOICES
+from certification.models import Case, Evidence
+from organisations.models import Sector
+
+from .models import Auditor, CertificationBody, Classification
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class AuditorForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"))
+    body = forms.ModelChoiceField(label=_("Certification body"), queryset=CertificationBody.objects.all())
+    qualified_from = forms.DateField(label=_("Qualified from"), widget=DateInput())
+    qualified_until = forms.DateField(label=_("Qualified until"), widget=DateInput())
+    sectors = forms.MultipleChoiceField(
+        label=_("Sectors"), choices=Sector.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty when the auditor may audit every sector."),
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=Auditor.Status.choices)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            for name in ("full_name", "email"):
+                self.fields[name].disabled = True
+                self.fields[name].required = False
+
+
+class PlanningForm(forms.Form):
+    lead = forms.ModelChoiceField(label=_("Lead auditor"), queryset=Auditor.objects.none(),
+                                  widget=forms.RadioSelect, empty_label=None)
+    co_auditors = forms.ModelMultipleChoiceField(label=_("Co-auditors (optional)"), queryset=Auditor.objects.none(),
+                                                 required=False, widget=forms.CheckboxSelectMultiple)
+    first_day = forms.DateField(label=_("First audit day"), widget=DateInput())
+    last_day = forms.DateField(label=_("Last audit day (optional)"), required=False, widget=DateInput())
+    evidence_due = forms.DateField(label=_("Evidence due (optional)"), required=False, widget=DateInput(),
+                                   help_text=_("Empty: the norm's default before the first audit day."))
+    locations = forms.ModelMultipleChoiceField(label=_("Locations in scope"), queryset=None,
+                                               widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, case: Case, auditors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = auditors
+        self.fields["co_auditors"].queryset = auditors
+        self.fields["lead"].label_from_instance = self.fields["co_auditors"].label_from_instance = (
+            lambda a: f"{a.user.full_name} ({a.body.name})")
+        self.fields["locations"].queryset = case.organisation.locations.all()
+
+
+class ReplanForm(forms.Form):
+    first_day = forms.DateField(label=_("First audit day"), widget=DateInput())
+    last_day = forms.DateField(label=_("Last audit day (optional)"), required=False, widget=DateInput())
+    evidence_due = forms.DateField(label=_("Evidence due (optional)"), required=False, widget=DateInput())
+    reason = forms.CharField(label=_("Reason for moving the audit"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignForm(forms.Form):
+    auditor = forms.ModelChoiceField(label=_("Auditor"), queryset=Auditor.objects.select_related("user", "body"))
+    role = forms.ChoiceField(label=_("Role"), choices=[("co", _("Co-auditor")), ("lead", _("Lead auditor"))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["auditor"].label_from_instance = lambda a: f"{a.user.full_name} ({a.body.name})"
+
+
+class DeclineForm(forms.Form):
+    conflict = forms.CharField(label=_("Describe the conflict of interest"), max_length=2000,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FindingForm(forms.Form):
+    verified_score = forms.TypedChoiceField(label=_("Verified score"), choices=SCORE_FORM_CHOICES, coerce=str)
+    classification = forms.ChoiceField(label=_("Classification"),
+                                       choices=[("", _("Choose"))] + list(Classification.choices))
+    examined = forms.CharField(label=_("What did you examine?"), max_length=10000,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.ModelMultipleChoiceField(label=_("Supporting evidence"), queryset=Evidence.objects.none(),
+                                              required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, evidence_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].queryset = evidence_choices
+        self.fields["evidence"].label_from_instance = lambda e: e.original_name
+
+
+class EvidenceRequestForm(forms.Form):
+    message = forms.CharField(label=_("Which evidence do you need?"), max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
+
+
+class ReportForm(forms.Form):
+    advice = forms.ChoiceField(label=_("Advice to the board"), choices=Case.Advice.choices, widget=forms.RadioSelect)
+    summary = forms.CharField(label=_("Summary"), max_length=20000, widget=forms.Textarea(attrs={"rows": 5}))
+    interviews = forms.CharField(
+        label=_("Interviews"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Roles and number of employees interviewed, e.g. '3 customer service staff'. No names."),
+    )
+
+
+class CorrectiveAnswerForm(forms.Form):
+    root_cause = forms.CharField(label=_("What is the cause?"), max_length=5000,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+    plan = forms.CharField(label=_("What do you do about it, and when?"), max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.ModelMultipleChoiceField(label=_("Evidence (optional)"), queryset=Evidence.objects.none(),
+                                              required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, evidence_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].queryset = evidence_choices
+        self.fields["evidence"].label_from_instance = lambda e: e.original_name
+
+
+class VerdictForm(forms.Form):
+    verdict = forms.ChoiceField(label=_("Verdict"), widget=forms.RadioSelect,
+                                choices=[("accept", _("Accept")), ("reject", _("Reject"))])
+    reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DeadlineForm(forms.Form):
+    deadline = forms.DateField(label=_("New deadline"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=2000)

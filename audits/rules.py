@@ -1,0 +1,132 @@
+"""Who may audit which case (DESIGN section 5), with the reason when someone may not.
+
+``eligibility`` answers for every auditor in the register in a fixed number of queries, so
+the planning screen stays fast with 300 auditors.
+"""
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from certification.models import Case
+from organisations.models import Location, Membership
+
+from .models import Assignment, Audit, Auditor, ConflictOfInterest
+
+ACTIVE_AUDIT_STATES = (Audit.State.PLANNED, Audit.State.IN_PROGRESS)
+
+
+@dataclass
+class Eligibility:
+    auditor: Auditor
+    workload: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def eligible(self) -> bool:
+        return not self.reasons
+
+
+def _fmt(day: date) -> str:
+    return date_format(day, "j F Y")
+
+
+def qualification_reasons(auditor: Auditor, days: list[date], sector: str) -> list[str]:
+    reasons = []
+    if auditor.status != Auditor.Status.ACTIVE:
+        reasons.append(_("Qualification is %(status)s.") % {"status": auditor.get_status_display().lower()})
+    not_valid = [d for d in days if not (auditor.qualified_from <= d <= auditor.qualified_until)]
+    if not_valid:
+        reasons.append(
+            _("Qualification is valid from %(start)s until %(end)s, not on %(day)s.")
+            % {"start": _fmt(auditor.qualified_from), "end": _fmt(auditor.qualified_until), "day": _fmt(not_valid[0])}
+        )
+    if auditor.sectors and sector not in auditor.sectors:
+        reasons.append(_("Not qualified for this sector."))
+    return reasons
+
+
+def rotation_blocked_lead_id(case: Case) -> int | None:
+    """The auditor who led the last ``rotation_max_cycles`` cycles of this organisation, if one did."""
+    limit = case.scheme_version.rotation_max_cycles
+    leads = list(
+        Assignment.objects.filter(
+            audit__case__organisation_id=case.organisation_id, audit__state=Audit.State.REPORTED,
+            role=Assignment.Role.LEAD, state=Assignment.State.INDEPENDENT,
+        ).exclude(audit__case=case)
+        .order_by("-audit__first_day").values_list("auditor_id", flat=True)[:limit]
+    )
+    if len(leads) == limit and len(set(leads)) == 1:
+        return leads[0]
+    return None
+
+
+def eligibility(case: Case, *, days: list[date], role: str, auditors=None) -> list[Eligibility]:
+    organisation = case.organisation
+    auditors = auditors if auditors is not None else Auditor.objects.all()
+    auditors = auditors.select_related("user", "body").annotate(
+        workload=Count(
+            "assignments",
+            filter=Q(assignments__state__in=Assignment.ACTIVE_STATES, assignments__audit__state__in=ACTIVE_AUDIT_STATES),
+        )
+    ).order_by("user__full_name")
+    conflicts = dict(
+        ConflictOfInterest.objects.filter(organisation=organisation).values_list("auditor_id", "declared_at")
+    )
+    member_user_ids = set(Membership.objects.filter(organisation=organisation).values_list("user_id", flat=True))
+    blocked_lead_id = rotation_blocked_lead_id(case) if role == Assignment.Role.LEAD else None
+    result = []
+    for auditor in auditors:
+        reasons = qualification_reasons(auditor, days, organisation.sector) if days else []
+        if auditor.pk in conflicts:
+            reasons.append(_("Declared a conflict of interest with this organisation on %(date)s.")
+                           % {"date": _fmt(conflicts[auditor.pk].date())})
+        if auditor.user_id in member_user_ids:
+            reasons.append(_("Is a member of this organisation."))
+        if blocked_lead_id == auditor.pk:
+            reasons.append(_("Was lead auditor of this organisation in the last %(n)d cycles (rotation).")
+                           % {"n": case.scheme_version.rotation_max_cycles})
+        result.append(Eligibility(auditor=auditor, workload=auditor.workload, reasons=reasons))
+    return result
+
+
+def reasons_for(auditor: Auditor, case: Case, *, days: list[date], role: str) -> list[str]:
+    """Why this one auditor may not take this role on this case (empty: they may)."""
+    return eligibility(case, days=days, role=role, auditors=Auditor.objects.filter(pk=auditor.pk))[0].reasons
+
+
+def required_location_count(organisation) -> int:
+    """Head office plus at least half of the other locations."""
+    others = organisation.locations.filter(is_head_office=False).count()
+    return (1 if organisation.locations.filter(is_head_office=True).exists() else 0) + math.ceil(others / 2)
+
+
+def propose_locations(organisation) -> list[Location]:
+    """Head office plus half of the other locations, those audited least often first."""
+    locations = list(
+        organisation.locations.annotate(times_audited=Count("audits", filter=~Q(audits__state=Audit.State.CANCELLED)))
+        .order_by("-is_head_office", "times_audited", "name")
+    )
+    head = [loc for loc in locations if loc.is_head_office]
+    others = [loc for loc in locations if not loc.is_head_office]
+    return head + others[: math.ceil(len(others) / 2)]
+
+
+def location_problems(organisation, chosen: list[Location]) -> list[str]:
+    problems = []
+    if any(loc.organisation_id != organisation.pk for loc in chosen):
+        problems.append(_("A chosen location does not belong to this organisation."))
+    head = organisation.locations.filter(is_head_office=True).first()
+    if head and head not in chosen:
+        problems.append(_("The head office must be in scope."))
+    others_total = organisation.locations.filter(is_head_office=False).count()
+    others_chosen = len([loc for loc in chosen if not loc.is_head_office])
+    if others_chosen < math.ceil(others_total / 2):
+        problems.append(
+            _("Choose at least half of the other locations: %(needed)d of %(total)d.")
+            % {"needed": math.ceil(others_total / 2), "total": others_total}
+        )
+    return problems

@@ -1,0 +1,117 @@
+"""Reads for the audit pages, each in a fixed number of queries."""
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from certification.models import Case, Criterion, Evidence, SelfAssessmentAnswer
+
+from .models import Assignment, Audit, Auditor, CorrectiveAction, EvidenceRequest, Finding
+from .rules import ACTIVE_AUDIT_STATES
+
+
+def register():
+    return Auditor.objects.select_related("user", "body").annotate(
+        workload=Count("assignments", filter=Q(assignments__state__in=Assignment.ACTIVE_STATES,
+                                               assignments__audit__state__in=ACTIVE_AUDIT_STATES))
+    ).order_by("body__name", "user__full_name")
+
+
+def cases_to_plan():
+    return Case.objects.filter(state=Case.State.ADMITTED).select_related("organisation").order_by("admitted_at", "pk")
+
+
+def _with_team(audits):
+    return audits.select_related("case__organisation").prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.select_related("auditor__user").order_by("role", "pk"))
+    )
+
+
+def active_audits():
+    return _with_team(Audit.objects.filter(state__in=ACTIVE_AUDIT_STATES)).order_by("first_day")
+
+
+def overdue_corrections():
+    return CorrectiveAction.objects.filter(
+        state__in=CorrectiveAction.WAITING_FOR_APPLICANT, deadline__lt=timezone.localdate(),
+    ).select_related("finding__criterion", "finding__audit__case__organisation").order_by("deadline")
+
+
+def worklist(auditor: Auditor):
+    return (
+        Assignment.objects.filter(auditor=auditor)
+        .exclude(state=Assignment.State.REMOVED)
+        .select_related("audit__case__organisation")
+        .annotate(findings_count=Count("audit__findings", distinct=True),
+                  open_corrections=Count("audit__findings__corrective_action", distinct=True,
+                                         filter=Q(audit__findings__corrective_action__state="answered")))
+        .order_by("-audit__first_day")
+    )
+
+
+def current_audit(case: Case) -> Audit | None:
+    return _with_team(case.audits.exclude(state=Audit.State.CANCELLED)).order_by("-created_at").first()
+
+
+def workspace_criteria(audit: Audit, theme):
+    case_id = audit.case_id
+    return (
+        Criterion.objects.filter(version=audit.case.scheme_version_id, theme=theme)
+        .prefetch_related(
+            Prefetch("answers", queryset=SelfAssessmentAnswer.objects.filter(case_id=case_id)
+                     .select_related("written_by", "reviewed_by"), to_attr="case_answers"),
+            Prefetch("evidence", queryset=Evidence.objects.filter(case__organisation_id=audit.case.organisation_id,
+                                                                  removed_at__isnull=True).order_by("original_name"),
+                     to_attr="case_evidence"),
+            Prefetch("findings", queryset=Finding.objects.filter(audit=audit).prefetch_related("evidence"),
+                     to_attr="audit_findings"),
+        )
+        .order_by("position")
+    )
+
+
+def themes_with_findings(audit: Audit):
+    from certification.models import Theme
+
+    return Theme.objects.filter(version=audit.case.scheme_version_id).annotate(
+        criteria_total=Count("criteria", distinct=True),
+        found=Count("criteria__findings", filter=Q(criteria__findings__audit=audit), distinct=True),
+    ).order_by("position")
+
+
+def organisation_evidence(audit_or_case):
+    organisation_id = audit_or_case.case.organisation_id if isinstance(audit_or_case, Audit) \
+        else audit_or_case.organisation_id
+    return Evidence.objects.filter(organisation_id=organisation_id, removed_at__isnull=True).order_by("original_name")
+
+
+def findings_for_case(audit: Audit):
+    return (
+        Finding.objects.filter(audit=audit)
+        .select_related("criterion", "corrective_action")
+        .prefetch_related("evidence", "corrective_action__evidence")
+        .order_by("criterion__position")
+    )
+
+
+def evidence_requests(audit: Audit):
+    return EvidenceRequest.objects.filter(audit=audit).select_related("criterion", "requested_by")
+
+
+def recommendation(case: Case, audit: Audit) -> tuple[bool, list[str]]:
+    """The system's recommendation (DESIGN 4): positive only if no major non-conformity is open,
+    every minor one is verified or has an accepted plan, and every verified score meets the minimum."""
+    from django.utils.translation import gettext as _
+
+    reasons = []
+    findings = list(findings_for_case(audit))
+    minimum = case.scheme_version.min_verified_score
+    low = [f.criterion.code for f in findings if f.verified_score < minimum]
+    if low:
+        reasons.append(_("Verified score below %(min)s for: %(codes)s.") % {"min": minimum, "codes": ", ".join(low)})
+    open_nc = []
+    for f in findings:
+        action = getattr(f, "corrective_action", None) if f.is_nonconformity else None
+        if f.is_nonconformity and (action is None or action.state != CorrectiveAction.State.ACCEPTED):
+            open_nc.append(f"{f.criterion.code} ({f.get_classification_display().lower()})")
+    if open_nc:
+        reasons.append(_("Non-conformities not verified: %(items)s.") % {"items": ", ".join(open_nc)})
+    return (not reasons, reasons)

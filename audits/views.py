@@ -1,0 +1,487 @@
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from certification import permissions as case_permissions
+from certification.models import Case, Criterion
+from organisations import permissions as org_permissions
+from organisations.forms import add_service_errors
+
+from . import permissions, rules, selectors, services
+from .forms import (
+    AssignForm,
+    AuditorForm,
+    CancelForm,
+    CorrectiveAnswerForm,
+    DeadlineForm,
+    DeclineForm,
+    EvidenceRequestForm,
+    FindingForm,
+    PlanningForm,
+    ReplanForm,
+    ReportForm,
+    VerdictForm,
+)
+from .models import Assignment, Audit, Auditor, CorrectiveAction
+
+
+def _require_secretariat(user) -> None:
+    if not org_permissions.is_secretariat(user):
+        raise PermissionDenied
+
+
+def _require_auditor(user) -> Auditor:
+    auditor = permissions.auditor_profile(user)
+    if auditor is None:
+        raise PermissionDenied
+    return auditor
+
+
+# --------------------------------------------------------------------------- secretariat
+
+
+@login_required
+@require_GET
+def overview(request):
+    _require_secretariat(request.user)
+    return render(request, "audits/overview.html", {
+        "to_plan": selectors.cases_to_plan(),
+        "audits": selectors.active_audits(),
+        "overdue": selectors.overdue_corrections(),
+    })
+
+
+@login_required
+@require_GET
+def register(request):
+    _require_secretariat(request.user)
+    return render(request, "audits/register.html", {"auditors": selectors.register()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def auditor_edit(request, pk=None):
+    _require_secretariat(request.user)
+    auditor = get_object_or_404(Auditor.objects.select_related("user", "body"), pk=pk) if pk else None
+    initial = None
+    if auditor:
+        initial = {"full_name": auditor.user.full_name, "email": auditor.user.email, "body": auditor.body,
+                   "qualified_from": auditor.qualified_from, "qualified_until": auditor.qualified_until,
+                   "sectors": auditor.sectors, "status": auditor.status}
+    form = AuditorForm(request.POST or None, initial=initial, editing=auditor is not None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_auditor(actor=request.user, auditor=auditor, email=data.get("email") or "",
+                                  full_name=data.get("full_name") or "", body=data["body"],
+                                  qualified_from=data["qualified_from"], qualified_until=data["qualified_until"],
+                                  sectors=data["sectors"], status=data["status"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The auditor register is updated."))
+            return redirect("audits:register")
+    return render(request, "audits/auditor_form.html", {"form": form, "auditor": auditor},
+                  status=400 if form.errors else 200)
+
+
+def _planning_context(case, form, days):
+    lead_rows = rules.eligibility(case, days=days, role=Assignment.Role.LEAD)
+    co_reasons = {e.auditor.pk: e.reasons for e in rules.eligibility(case, days=days, role=Assignment.Role.CO)}
+    for row in lead_rows:
+        row.co_reasons = co_reasons.get(row.auditor.pk, [])
+    return {
+        "case": case, "form": form, "rows": lead_rows,
+        "eligible": [r for r in lead_rows if r.eligible], "ineligible": [r for r in lead_rows if not r.eligible],
+        "required_locations": rules.required_location_count(case.organisation),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan(request, case_pk):
+    case = case_permissions.get_case_for_user_or_404(request.user, case_pk)
+    if not permissions.can_plan(request.user, case):
+        raise PermissionDenied
+    if case.state != Case.State.ADMITTED:
+        messages.info(request, _("Only an admitted case can be planned. This case is “%(state)s”.")
+                      % {"state": case.get_state_display()})
+        return redirect("certification:case_detail", pk=case.pk)
+    auditors = Auditor.objects.select_related("user", "body")
+    if request.method == "POST":
+        form = PlanningForm(request.POST, case=case, auditors=auditors)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                audit = services.plan_audit(
+                    case=case, actor=request.user, lead=data["lead"], co_auditors=list(data["co_auditors"]),
+                    first_day=data["first_day"], last_day=data["last_day"], locations=list(data["locations"]),
+                    evidence_due=data["evidence_due"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The audit is planned. The auditors are asked to declare independence."))
+                return redirect("audits:audit_detail", pk=audit.pk)
+        days = [form.cleaned_data["first_day"]] if "first_day" in form.cleaned_data else []
+        return render(request, "audits/plan.html", _planning_context(case, form, days), status=400)
+    form = PlanningForm(case=case, auditors=auditors,
+                        initial={"locations": rules.propose_locations(case.organisation)})
+    day = request.GET.get("dag")
+    days = []
+    if day:
+        try:
+            days = [date.fromisoformat(day)]
+            form.initial["first_day"] = days[0]
+        except ValueError:
+            messages.error(request, _("That is not a valid date."))
+    return render(request, "audits/plan.html", _planning_context(case, form, days))
+
+
+@login_required
+@require_GET
+def audit_detail(request, pk):
+    audit = permissions.get_audit_for_user_or_404(request.user, pk)
+    can_plan = permissions.can_plan(request.user, audit.case)
+    return render(request, "audits/audit_detail.html", {
+        "audit": audit, "case": audit.case,
+        "assignments": audit.assignments.select_related("auditor__user", "auditor__body").order_by("role", "pk"),
+        "locations": audit.locations.all(),
+        "requests": selectors.evidence_requests(audit),
+        "can_plan": can_plan and audit.state == Audit.State.PLANNED,
+        "can_audit": permissions.can_audit(request.user, audit),
+        "my_assignment": permissions.active_assignment(request.user, audit),
+        "replan_form": ReplanForm(initial={"first_day": audit.first_day, "last_day": audit.last_day,
+                                           "evidence_due": audit.evidence_due}),
+        "cancel_form": CancelForm(), "assign_form": AssignForm(),
+        "recommendation": selectors.recommendation(audit.case, audit) if audit.state == Audit.State.REPORTED else None,
+    })
+
+
+def _post_form(request, audit, form_class, action, success):
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, success)
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("audits:audit_detail", pk=audit.pk)
+
+
+@login_required
+@require_POST
+def replan(request, pk):
+    audit = permissions.get_audit_for_user_or_404(request.user, pk, need=permissions.PLAN)
+    return _post_form(request, audit, ReplanForm, lambda d: services.replan_audit(
+        audit=audit, actor=request.user, first_day=d["first_day"], last_day=d["last_day"],
+        evidence_due=d["evidence_due"], reason=d["reason"]), _("The audit is moved."))
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    audit = permissions.get_audit_for_user_or_404(request.user, pk, need=permissions.PLAN)
+    return _post_form(request, audit, CancelForm, lambda d: services.cancel_audit(
+        audit=audit, actor=request.user, reason=d["reason"]), _("The audit is cancelled."))
+
+
+@login_required
+@require_POST
+def assign(request, pk):
+    audit = permissions.get_audit_for_user_or_404(request.user, pk, need=permissions.PLAN)
+    return _post_form(request, audit, AssignForm, lambda d: services.assign_auditor(
+        audit=audit, actor=request.user, auditor=d["auditor"], role=d["role"]), _("The auditor is assigned."))
+
+
+@login_required
+@require_POST
+def unassign(request, pk, assignment_pk):
+    audit = permissions.get_audit_for_user_or_404(request.user, pk, need=permissions.PLAN)
+    assignment = get_object_or_404(Assignment, pk=assignment_pk, audit=audit)
+    try:
+        services.unassign_auditor(assignment=assignment, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The auditor is removed from this audit."))
+    return redirect("audits:audit_detail", pk=audit.pk)
+
+
+@login_required
+@require_GET
+def overdue(request):
+    _require_secretariat(request.user)
+    return render(request, "audits/overdue.html", {"actions": selectors.overdue_corrections()})
+
+
+# --------------------------------------------------------------------------- auditor
+
+
+@login_required
+@require_GET
+def worklist(request):
+    auditor = _require_auditor(request.user)
+    return render(request, "audits/worklist.html", {"assignments": selectors.worklist(auditor), "auditor": auditor})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declaration(request, assignment_pk):
+    assignment = permissions.get_assignment_for_auditor_or_404(request.user, assignment_pk)
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("choice") == "independent":
+                services.declare_independence(assignment=assignment, actor=request.user)
+                messages.success(request, _("Thank you. You declared your independence."))
+                return redirect("audits:audit_detail", pk=assignment.audit_id)
+            if request.POST.get("choice") == "decline" and form.is_valid():
+                services.decline_assignment(assignment=assignment, actor=request.user,
+                                            conflict=form.cleaned_data["conflict"])
+                messages.success(request, _("You declined the assignment. The secretariat will assign someone else."))
+                return redirect("audits:worklist")
+            if request.POST.get("choice") not in ("independent", "decline"):
+                form.add_error(None, _("Choose: declare independence, or decline."))
+        except ValidationError as error:
+            add_service_errors(form, error)
+    return render(request, "audits/declaration.html", {
+        "assignment": assignment, "audit": assignment.audit, "form": form,
+        "statement": services.INDEPENDENCE_STATEMENT,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def start(request, pk):
+    audit = permissions.get_audit_for_user_or_404(request.user, pk, need=permissions.WORK)
+    try:
+        services.start_audit(audit=audit, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("audits:audit_detail", pk=audit.pk)
+    messages.success(request, _("The audit has started. Record a finding for every criterion."))
+    return redirect("audits:workspace", pk=audit.pk)
+
+
+def _finding_form(criterion, evidence_choices, data=None):
+    finding = criterion.audit_findings[0] if criterion.audit_findings else None
+    initial = None
+    if finding:
+        initial = {"verified_score": str(finding.verified_score), "classification": finding.classification,
+                   "examined": finding.examined, "evidence": [e.pk for e in finding.evidence.all()]}
+    return FindingForm(data=data, initial=initial, prefix=f"f{criterion.pk}", evidence_choices=evidence_choices)
+
+
+@login_required
+@require_GET
+def workspace(request, pk, theme_code=None):
+    audit = permissions.get_audit_for_user_or_404(request.user, pk)
+    if case_permissions.can_contribute_to_case(request.user, audit.case):
+        # The applicant reads the findings on its own page once the report is in.
+        raise PermissionDenied
+    themes = list(selectors.themes_with_findings(audit))
+    theme = themes[0] if theme_code is None else next((t for t in themes if t.code == theme_code), None)
+    if theme is None:
+        raise Http404
+    editable = permissions.can_audit(request.user, audit) and audit.state == Audit.State.IN_PROGRESS
+    evidence_choices = selectors.organisation_evidence(audit)
+    evidence_list = list(evidence_choices)
+    criteria = list(selectors.workspace_criteria(audit, theme))
+    for criterion in criteria:
+        criterion.answer = criterion.case_answers[0] if criterion.case_answers else None
+        criterion.finding = criterion.audit_findings[0] if criterion.audit_findings else None
+        if editable:
+            criterion.form = _finding_form(criterion, evidence_choices)
+            criterion.form.fields["evidence"].choices = [(e.pk, e.original_name) for e in evidence_list]
+    index = themes.index(theme)
+    return render(request, "audits/workspace.html", {
+        "audit": audit, "case": audit.case, "theme": theme, "themes": themes, "criteria": criteria,
+        "editable": editable, "request_form": EvidenceRequestForm(),
+        "previous_theme": themes[index - 1] if index > 0 else None,
+        "next_theme": themes[index + 1] if index + 1 < len(themes) else None,
+        "missing": services.missing_findings(audit),
+    })
+
+
+@login_required
+@require_POST
+def save_finding(request, pk, criterion_pk):
+    audit = permissions.get_audit_for_user_or_404(request.user, pk, need=permissions.WORK)
+    criterion = get_object_or_404(Criterion.objects.select_related("theme"), pk=criterion_pk,
+                                  version=audit.case.scheme_version_id)
+    form = FindingForm(request.POST, prefix=f"f{criterion.pk}", evidence_choices=selectors.organisation_evidence(audit))
+    back = reverse("audits:workspace_theme", kwargs={"pk": audit.pk, "theme_code": criterion.theme.code})
+    back = f"{back}#criterion-{criterion.code}"
+    if form.is_valid():
+        try:
+            services.record_finding(audit=audit, actor=request.user, criterion=criterion,
+                                    verified_score=form.cleaned_data["verified_score"],
+                                    classification=form.cleaned_data["classification"],
+                                    examined=form.cleaned_data["examined"],
+                                    evidence=list(form.cleaned_data["evidence"]))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The finding for %(code)s is saved.") % {"code": criterion.code})
+            return redirect(back)
+    messages.error(request, _("The finding for %(code)s is not saved: %(errors)s") % {
+        "code": criterion.code, "errors": " ".join(e for errs in form.errors.values() for e in errs)})
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def ask_evidence(request, pk):
+    audit = permissions.get_audit_for_user_or_404(request.user, pk, need=permissions.WORK)
+    form = EvidenceRequestForm(request.POST)
+    criterion = None
+    if request.POST.get("criterion"):
+        criterion = Criterion.objects.filter(pk=request.POST["criterion"], version=audit.case.scheme_version_id).first()
+    if form.is_valid():
+        try:
+            services.request_evidence(audit=audit, actor=request.user, criterion=criterion, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Your request is sent to the applicant."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("audits:workspace", pk=audit.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request, pk):
+    audit = permissions.get_audit_for_user_or_404(request.user, pk)
+    can_submit = permissions.can_audit(request.user, audit)
+    form = ReportForm(request.POST or None, initial={"advice": audit.advice, "summary": audit.summary,
+                                                     "interviews": audit.interviews})
+    if request.method == "POST":
+        if not can_submit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.submit_report(audit=audit, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The report is submitted."))
+                return redirect("audits:audit_detail", pk=audit.pk)
+    if not permissions.can_see_findings(request.user, audit):
+        raise Http404
+    return render(request, "audits/report.html", {
+        "audit": audit, "case": audit.case, "form": form, "findings": selectors.findings_for_case(audit),
+        "missing": services.missing_findings(audit),
+        "can_submit": can_submit and audit.state == Audit.State.IN_PROGRESS,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify_correction(request, action_pk):
+    action = permissions.get_corrective_action_or_404(request.user, action_pk, need="verify")
+    form = VerdictForm(request.POST or None)
+    deadline_form = DeadlineForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.verify_corrective_action(action=action, actor=request.user,
+                                              accepted=form.cleaned_data["verdict"] == "accept",
+                                              reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your verdict is saved."))
+            return redirect("audits:audit_detail", pk=action.finding.audit_id)
+    return render(request, "audits/verify_correction.html", {
+        "action": action, "finding": action.finding, "audit": action.finding.audit, "form": form,
+        "deadline_form": deadline_form, "evidence": action.evidence.all(),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def change_deadline(request, action_pk):
+    action = permissions.get_corrective_action_or_404(request.user, action_pk)
+    form = DeadlineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_correction_deadline(action=action, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The deadline is changed."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    if org_permissions.is_secretariat(request.user):
+        return redirect("audits:overdue")
+    return redirect("audits:verify_correction", action_pk=action.pk)
+
+
+# --------------------------------------------------------------------------- applicant
+
+
+@login_required
+@require_GET
+def case_findings(request, case_pk):
+    case = case_permissions.get_case_for_user_or_404(request.user, case_pk)
+    audit = selectors.current_audit(case)
+    if audit is None or not permissions.can_see_findings(request.user, audit):
+        raise Http404
+    findings = list(selectors.findings_for_case(audit))
+    can_answer = case_permissions.can_manage_case(request.user, case) and case.state == Case.State.CORRECTIVE_ACTIONS
+    evidence_choices = selectors.organisation_evidence(case)
+    choices = [(e.pk, e.original_name) for e in evidence_choices]
+    for finding in findings:
+        action = getattr(finding, "corrective_action", None) if finding.is_nonconformity else None
+        finding.action = action
+        finding.form = None
+        if can_answer and action and action.state in CorrectiveAction.WAITING_FOR_APPLICANT:
+            finding.form = CorrectiveAnswerForm(prefix=f"a{action.pk}", evidence_choices=evidence_choices,
+                                                initial={"root_cause": action.root_cause, "plan": action.plan})
+            finding.form.fields["evidence"].choices = choices
+    return render(request, "audits/case_findings.html", {
+        "case": case, "audit": audit, "findings": findings, "can_answer": can_answer,
+        "open_count": sum(1 for f in findings if f.action and f.action.state != CorrectiveAction.State.ACCEPTED),
+    })
+
+
+@login_required
+@require_POST
+def answer_correction(request, action_pk):
+    action = permissions.get_corrective_action_or_404(request.user, action_pk, need="answer")
+    case = action.finding.audit.case
+    form = CorrectiveAnswerForm(request.POST, prefix=f"a{action.pk}",
+                                evidence_choices=selectors.organisation_evidence(case))
+    if form.is_valid():
+        try:
+            services.answer_corrective_action(action=action, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Your answer is sent to the auditor."))
+    else:
+        messages.error(request, _("Your answer on %(code)s is not sent: %(errors)s") % {
+            "code": action.finding.criterion.code,
+            "errors": " ".join(e for errs in form.errors.values() for e in errs)})
+    return redirect(f"{reverse('audits:case_findings', kwargs={'case_pk': case.pk})}#finding-{action.finding_id}")
