@@ -33,14 +33,15 @@ NEXT_STEPS = {
 }
 
 
-def next_step(case: Case, *, problems: list[str] | None = None) -> str:
+def next_step(case: Case, *, ready: bool = False) -> str:
+    """``ready``: a draft has nothing missing any more (the caller knows; it costs queries)."""
     if case.state == Case.State.DRAFT:
         if case.intake_remarks:
             return _(
                 "The secretariat sent your application back. Read their remarks, complete your application "
                 "and submit it again."
             )
-        if problems:
+        if not ready:
             return _(
                 "Fill in the self-assessment with a colleague: one of you writes an answer, the other checks it. "
                 "Add evidence. Then an admin signs the declaration and submits."

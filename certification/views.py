@@ -12,7 +12,7 @@ from organisations.forms import add_service_errors
 
 from . import permissions, selectors, services
 from .forms import AnswerForm, DeclarationForm, EvidenceForm, IntakeForm, WithdrawForm
-from .models import Case, Criterion, SelfAssessmentAnswer
+from .models import Case, Criterion, ManagementDeclaration, SelfAssessmentAnswer
 from .presentation import next_step
 from .services import AnswerInput
 
@@ -39,10 +39,11 @@ def home(request):
 @require_GET
 def dashboard(request):
     organisations = list(selectors.organisations_for_member(request.user))
+    org_permissions.prefetch_org_perms(request.user, organisations)
     cases = list(selectors.cases_for_applicant(request.user))
     by_org = {org.pk: [] for org in organisations}
     for case in cases:
-        case.next_step = next_step(case, problems=["?"] if case.state == Case.State.DRAFT else None)
+        case.next_step = next_step(case)
         by_org.setdefault(case.organisation_id, []).append(case)
     blocks = []
     for org in organisations:
@@ -71,6 +72,10 @@ def start_case(request, organisation_pk):
     return redirect("certification:case_detail", pk=case.pk)
 
 
+def _declaration(case: Case):
+    return ManagementDeclaration.objects.filter(case=case).first()
+
+
 def _case_context(request, case: Case) -> dict:
     user = request.user
     problems = services.submission_problems(case) if case.state == Case.State.DRAFT else []
@@ -80,8 +85,8 @@ def _case_context(request, case: Case) -> dict:
         "progress": selectors.progress(case),
         "themes": selectors.themes_with_progress(case),
         "problems": problems,
-        "next_step": next_step(case, problems=problems),
-        "declaration": getattr(case, "declaration", None) if hasattr(case, "declaration") else None,
+        "next_step": next_step(case, ready=case.state == Case.State.DRAFT and not problems),
+        "declaration": _declaration(case),
         "can_contribute": permissions.can_contribute_to_case(user, case) and case.is_editable,
         "can_manage": permissions.can_manage_case(user, case),
         "can_intake": permissions.can_do_intake(user, case) and case.state == Case.State.SUBMITTED,
@@ -110,7 +115,7 @@ def case_file(request, pk):
         "case": case,
         "criteria": selectors.criteria_with_answers(case),
         "evidence": selectors.evidence_for_case(case),
-        "declaration": case.declaration if hasattr(case, "declaration") else None,
+        "declaration": _declaration(case),
         "progress": selectors.progress(case),
         "can_intake": permissions.can_do_intake(request.user, case) and case.state == Case.State.SUBMITTED,
         "intake_form": IntakeForm(),
@@ -154,7 +159,7 @@ def _answer_form(criterion, data=None):
     return AnswerForm(data=data, initial=initial, prefix=f"c{criterion.pk}")
 
 
-def _render_criterion(request, case, criterion, *, form=None, status=200):
+def _render_criterion(request, case, criterion, *, form=None, status=200, review_error=""):
     criterion.case_answers = list(
         SelfAssessmentAnswer.objects.filter(case=case, criterion=criterion).select_related("written_by", "reviewed_by")
     )
@@ -162,7 +167,7 @@ def _render_criterion(request, case, criterion, *, form=None, status=200):
     criterion.answer = criterion.case_answers[0] if criterion.case_answers else None
     criterion.form = form or _answer_form(criterion)
     return render(request, "certification/_criterion.html", {
-        "case": case, "criterion": criterion, "can_contribute": True,
+        "case": case, "criterion": criterion, "can_contribute": True, "review_error": review_error,
         "progress": selectors.progress(case), "oob_progress": True,
     }, status=status)
 
@@ -216,11 +221,13 @@ def review_answer(request, pk, criterion_pk):
     try:
         services.review_answer(answer=answer, actor=request.user)
     except ValidationError as error:
+        if request.htmx:
+            return _render_criterion(request, case, criterion, review_error=_error_text(error))
         messages.error(request, _error_text(error))
     else:
+        if request.htmx:
+            return _render_criterion(request, case, criterion)
         messages.success(request, _("You checked the answer for %(code)s.") % {"code": criterion.code})
-    if request.htmx:
-        return _render_criterion(request, case, criterion)
     return _back_to_theme(case, criterion)
 
 

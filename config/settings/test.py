@@ -19,3 +19,7 @@ STORAGES = {
     },
 }
 PRIVATE_MEDIA_ROOT = _tmp + "/private"
+
+# Most tests log in with force_login or client.login (no request): django-axes is switched on
+# only in the test that checks the lockout.
+AXES_ENABLED = False
