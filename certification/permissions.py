@@ -31,7 +31,9 @@ def _case_perms(user, case: Case) -> set[str]:
 def can_view_case(user, case: Case) -> bool:
     return (
         org_permissions.is_secretariat(user)
-        or org_permissions.can_view_organisation(user, case.organisation)
+        # Members see their organisation's cases. Not ``can_view_organisation``: assigned auditors
+        # hold view_organisation too, and must see only the cases assigned to them (DESIGN 2).
+        or org_permissions.is_member(user, case.organisation)
         or "view_case" in _case_perms(user, case)
         or (org_permissions.is_board_member(user) and case.state in BOARD_VISIBLE_STATES)
     )
@@ -85,6 +87,9 @@ def get_evidence_for_user_or_404(user, pk) -> Evidence:
         evidence = Evidence.objects.select_related("case__organisation", "organisation").get(pk=pk)
     except (Evidence.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if not can_view_case(user, evidence.case):
+    # Evidence is organisation data, reusable in later cycles: whoever may see the organisation
+    # (members, the foundation, its assigned auditors) may read it.
+    if not (can_view_case(user, evidence.case)
+            or org_permissions.can_view_organisation(user, evidence.organisation)):
         raise Http404
     return evidence

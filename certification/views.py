@@ -287,7 +287,10 @@ def download_evidence(request, evidence_pk):
     response = FileResponse(handle, content_type=item.content_type, as_attachment=not inline,
                             filename=item.original_name)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # PDFs and images open in the browser (Chromium's PDF viewer does not run in a sandbox);
+    # everything else is a download that may not run anything.
+    response["Content-Security-Policy"] = "default-src 'none'" if inline else "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -44,7 +44,7 @@ def signup(request):
             login(request, user, backend=BACKEND)
             messages.success(request, _("Welcome! Your organisation is registered. You can now start your application."))
             return redirect("certification:dashboard")
-    return render(request, "registration/signup.html", {"form": form})
+    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required
@@ -85,7 +85,8 @@ def organisation_edit(request, pk):
         else:
             messages.success(request, _("The details of your organisation are saved."))
             return redirect("organisations:detail", pk=pk)
-    return render(request, "organisations/edit.html", {"organisation": organisation, "form": form})
+    return render(request, "organisations/edit.html", {"organisation": organisation, "form": form},
+                  status=400 if form.errors else 200)
 
 
 @login_required
@@ -182,6 +183,10 @@ def accept_invitation(request, token):
         return render(request, "organisations/invitation_invalid.html", {"errors": error.messages}, status=410 if invitation else 404)
 
     if request.user.is_authenticated:
+        if request.user.email.lower() != invitation.email.lower():
+            message = _("This invitation is for %(email)s. Log in with that address to accept it.") % {
+                "email": invitation.email}
+            return render(request, "organisations/invitation_invalid.html", {"errors": [message]}, status=403)
         if request.method == "POST":
             try:
                 services.accept_invitation(token=token, user=request.user)
@@ -207,5 +212,6 @@ def accept_invitation(request, token):
             login(request, membership.user, backend=BACKEND)
             messages.success(request, _("Welcome! You are now a member of %(org)s.") % {"org": invitation.organisation})
             return redirect("certification:dashboard")
-    return render(request, "organisations/invitation_accept.html", {"invitation": invitation, "form": form})
+    return render(request, "organisations/invitation_accept.html", {"invitation": invitation, "form": form},
+                  status=400 if form.errors else 200)
 

@@ -27,7 +27,7 @@ def require_service(name: str, available: bool, reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
+def _media(settings, tmp_path, monkeypatch):
     """Each test writes evidence to its own temporary private storage."""
     settings.STORAGES = {
         **settings.STORAGES,
@@ -36,7 +36,12 @@ def _media(settings, tmp_path):
     }
     from django.core.files.storage import storages
 
+    from certification.models import Evidence
+
     storages._storages.pop("private", None)
+    # A callable ``storage=`` is evaluated once, when the model class is loaded: point the
+    # field at this test's storage too, or evidence would land in one shared directory.
+    monkeypatch.setattr(Evidence._meta.get_field("file"), "storage", storages["private"])
     yield
     storages._storages.pop("private", None)
 

@@ -87,3 +87,65 @@ def ready_case(organisation: Organisation, admin: User, member: User) -> Case:
 def submitted_case(organisation: Organisation, admin: User, member: User) -> Case:
     case = ready_case(organisation, admin, member)
     return cert_services.submit_case(case=case, actor=admin)
+
+
+def answer_input(current=Decimal("5.5"), ambition=Decimal("8"), explanation="Zo doen wij het nu.") -> AnswerInput:
+    """Input for ``save_answer``; scores are passed on as given (also invalid ones, for tests)."""
+    return AnswerInput(current_score=current, ambition_score=ambition, explanation=explanation)
+
+
+def set_case_state(case: Case, state: str, **fields) -> Case:
+    """Put a case straight into ``state`` for a test. ``update()`` bypasses the protected FSM
+    field (and every guard), so use it only to arrange, never to act."""
+    Case.objects.filter(pk=case.pk).update(state=state, **fields)
+    return Case.objects.get(pk=case.pk)
+
+
+def refused_case(organisation: Organisation, admin: User, member: User, *, decided_at=None) -> Case:
+    """A submitted case walked through the model transitions to ``refused``; ``decided_at``
+    (default: now) can be moved back in time to test the cool-down."""
+    case = cert_services.admit_case(case=submitted_case(organisation, admin, member),
+                                    actor=foundation_user_for_intake())
+    case = Case.objects.get(pk=case.pk)
+    case.plan_audit()
+    case.start_audit()
+    case.submit_report(advice=Case.Advice.NEGATIVE, has_open_nonconformities=False)
+    case.refuse()
+    case.save()
+    if decided_at is not None:
+        Case.objects.filter(pk=case.pk).update(decided_at=decided_at, closed_at=decided_at)
+    return Case.objects.get(pk=case.pk)
+
+
+def foundation_user_for_intake() -> User:
+    from organisations import roles
+
+    return foundation_user(roles.SECRETARIAT)
+
+
+# --------------------------------------------------------------------------- auditor register
+
+
+def certification_body(name: str = "Keurmerk Audit BV"):
+    from audits.models import CertificationBody
+
+    body, _created = CertificationBody.objects.get_or_create(name=name)
+    return body
+
+
+def auditor_profile(user: User, *, body=None, sectors=None, qualified_from=None, qualified_until=None,
+                    status: str = "active"):
+    """Put a user (normally in the 'auditors' group) in the auditor register. Defaults: qualified
+    for every sector from a year ago until two years from now, active."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from audits.models import Auditor
+
+    today = timezone.localdate()
+    return Auditor.objects.create(
+        user=user, body=body or certification_body(), sectors=list(sectors or []),
+        qualified_from=qualified_from or today - timedelta(days=365),
+        qualified_until=qualified_until or today + timedelta(days=730), status=status,
+    )

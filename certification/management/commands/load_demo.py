@@ -139,6 +139,8 @@ class Command(BaseCommand):
         lead = Auditor.objects.get(user__email=lead_email)
         co = list(Auditor.objects.filter(user__email__in=co_emails))
         first_day = timezone.localdate() + timedelta(days=35)
+        if first_day.isoweekday() > 5:  # not in the weekend
+            first_day += timedelta(days=8 - first_day.isoweekday())
         audit = audit_services.plan_audit(
             case=case, actor=secretariat, lead=lead, co_auditors=co, first_day=first_day, last_day=None,
             locations=audit_rules.propose_locations(case.organisation),
