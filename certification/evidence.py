@@ -36,6 +36,7 @@ class CheckedFile:
 
 
 def _looks_like_csv(head: bytes) -> bool:
+    """Text with at least two rows that all have the same number (two or more) of fields."""
     if b"\x00" in head:
         return False
     try:
@@ -45,14 +46,20 @@ def _looks_like_csv(head: bytes) -> bool:
             text = head.decode("cp1252")
         except UnicodeDecodeError:
             return False
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
+    if text.lstrip().startswith("<"):  # HTML, XML, SVG
         return False
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(head) == 8192 and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut off by the read
+    if len(lines) < 2:
+        return False
+    sample = lines[:20]
     try:
-        dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",;\t|")
+        dialect = csv.Sniffer().sniff("\n".join(sample), delimiters=",;\t|")
     except csv.Error:
         return False
-    return len(lines) == 1 or any(dialect.delimiter in line for line in lines[1:5])
+    widths = {len(row) for row in csv.reader(sample, dialect)}
+    return len(widths) == 1 and widths.pop() >= 2
 
 
 def check_evidence_file(uploaded) -> CheckedFile:

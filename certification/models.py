@@ -106,9 +106,48 @@ class SchemeVersion(FSMModelMixin, models.Model):
     def retire(self):
         self.retired_at = timezone.now()
 
+    # A published version is immutable (DESIGN 3): only its publication and retirement may still
+    # be recorded. These guards protect the rule even against code that skips the services.
+    LIFECYCLE_FIELDS = frozenset({"state", "published_at", "retired_at"})
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = SchemeVersion.objects.filter(pk=self.pk).values().first()
+            if stored and stored["state"] != self.State.DRAFT:
+                changed = {
+                    f.attname for f in self._meta.concrete_fields
+                    if f.attname not in self.LIFECYCLE_FIELDS and stored[f.attname] != getattr(self, f.attname)
+                }
+                if changed:
+                    raise ImmutableVersionError(
+                        f"Scheme version {self.pk} is {stored['state']}; cannot change {sorted(changed)}."
+                    )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.state != self.State.DRAFT:
+            raise ImmutableVersionError(f"Scheme version {self.pk} is {self.state} and cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+
+class VersionContentQuerySet(models.QuerySet):
+    def _guard(self):
+        if self.exclude(version__state=SchemeVersion.State.DRAFT).exists():
+            raise ImmutableVersionError("Content of a published or retired scheme version cannot be changed.")
+
+    def update(self, **kwargs):
+        self._guard()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._guard()
+        return super().delete()
+
 
 class _VersionContent(models.Model):
     """Themes and criteria can only be changed while their version is a draft."""
+
+    objects = VersionContentQuerySet.as_manager()
 
     class Meta:
         abstract = True

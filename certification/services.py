@@ -71,6 +71,14 @@ def publish_version(*, version: SchemeVersion, actor) -> SchemeVersion:
     version.save()
     log_action(actor=actor, action="certification.version.published", obj=version,
                from_state=from_state, to_state=version.state)
+    # New cases start under the new version; cases already started keep the one they had.
+    for older in SchemeVersion.objects.select_for_update().filter(
+            scheme=version.scheme, state=SchemeVersion.State.PUBLISHED).exclude(pk=version.pk):
+        older.retire()
+        older.save()
+        log_action(actor=actor, action="certification.version.retired", obj=older,
+                   from_state=SchemeVersion.State.PUBLISHED, to_state=older.state,
+                   data={"succeeded_by": version.pk})
     return version
 
 

@@ -53,6 +53,8 @@ class AcceptInvitationForm(PasswordFieldsMixin):
 
 
 class OrganisationForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = ["name", "sector", "website"]

@@ -40,6 +40,11 @@ def _revoke_membership_perms(membership: Membership) -> None:
     permissions.forget_cached_permissions(membership.user)
 
 
+def _require_role(role: str) -> None:
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Choose a valid role.")})
+
+
 def _require_manager(actor, organisation: Organisation) -> None:
     if not (
         permissions.can_manage_organisation(actor, organisation)
@@ -161,6 +166,7 @@ def invite_member(*, organisation: Organisation, actor, email: str, role: str) -
     an open invitation for this address already existed: nothing is sent twice)."""
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     _require_manager(actor, organisation)
+    _require_role(role)
     email = email.strip().lower()
     if organisation.memberships.filter(user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member of your organisation.")})
@@ -260,6 +266,7 @@ def change_member_role(*, membership: Membership, actor, role: str) -> Membershi
     Organisation.objects.select_for_update().get(pk=membership.organisation_id)
     membership = Membership.objects.select_related("organisation", "user").get(pk=membership.pk)
     _require_manager(actor, membership.organisation)
+    _require_role(role)
     if membership.role == role:
         return membership
     if membership.is_admin and not _other_admins(membership).exists():

@@ -23,3 +23,7 @@ PRIVATE_MEDIA_ROOT = _tmp + "/private"
 # Most tests log in with force_login or client.login (no request): django-axes is switched on
 # only in the test that checks the lockout.
 AXES_ENABLED = False
+
+# Static files come from the app directories (as with runserver), not from collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -156,8 +156,9 @@ ROUTES = [
     Route("organisations:remove_location", "POST", lambda w: {"pk": w.organisation.pk,
                                                                "location_pk": w.location.pk},
           ok=("admin",), ok_status=302, forbidden=("member", "secretariat"), hidden=NOT_INVOLVED, setup="none"),
-    Route("organisations:accept_invitation", "GET", lambda w: {"token": w.token}, ok=("anonymous", "outsider"),
-          setup="none", wrong_method="PUT", public=True),
+    # Someone logged in with another address than the invited one is told so (403).
+    Route("organisations:accept_invitation", "GET", lambda w: {"token": w.token}, ok=("anonymous",),
+          forbidden=("outsider",), setup="none", wrong_method="PUT", public=True),
 ]
 
 
