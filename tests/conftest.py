@@ -26,6 +26,34 @@ def require_service(name: str, available: bool, reason: str) -> None:
     pytest.skip(f"{name} not available: {reason}")
 
 
+_MIGRATED_DATA: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, plus a snapshot of the rows the migrations load (the
+    Meetlat, the foundation groups, permissions), taken before any test changes them."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        _MIGRATED_DATA[connection.alias] = connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture
+def migrated_data(transactional_db):
+    """For transactional tests (live server, threads): start from exactly the migrated data.
+
+    A transactional test empties every table when it ends, and re-creates content types,
+    permissions and the secretariat group (post_migrate). ``serialized_rollback`` cannot
+    restore over those leftovers, so: empty the tables, then load the snapshot.
+    """
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+    connection.creation.deserialize_db_from_string(_MIGRATED_DATA[connection.alias])
+
+
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path, monkeypatch):
     """Each test writes evidence to its own temporary private storage."""
