@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from certification.models import Case
 from organisations.models import Location, Membership
@@ -83,12 +85,15 @@ def eligibility(case: Case, *, days: list[date], role: str, auditors=None) -> li
         reasons = qualification_reasons(auditor, days, organisation.sector) if days else []
         if auditor.pk in conflicts:
             reasons.append(_("Declared a conflict of interest with this organisation on %(date)s.")
-                           % {"date": _fmt(conflicts[auditor.pk].date())})
+                           % {"date": _fmt(timezone.localdate(conflicts[auditor.pk]))})
         if auditor.user_id in member_user_ids:
             reasons.append(_("Is a member of this organisation."))
         if blocked_lead_id == auditor.pk:
-            reasons.append(_("Was lead auditor of this organisation in the last %(n)d cycles (rotation).")
-                           % {"n": case.scheme_version.rotation_max_cycles})
+            n = case.scheme_version.rotation_max_cycles
+            reasons.append(ngettext(
+                "Was lead auditor of this organisation in the last cycle (rotation).",
+                "Was lead auditor of this organisation in the last %(n)d cycles (rotation).", n,
+            ) % {"n": n})
         result.append(Eligibility(auditor=auditor, workload=auditor.workload, reasons=reasons))
     return result
 
@@ -120,7 +125,9 @@ def location_problems(organisation, chosen: list[Location]) -> list[str]:
     if any(loc.organisation_id != organisation.pk for loc in chosen):
         problems.append(_("A chosen location does not belong to this organisation."))
     head = organisation.locations.filter(is_head_office=True).first()
-    if head and head not in chosen:
+    if head is None:
+        problems.append(_("The organisation has no head office on record. Ask the applicant to add it first."))
+    elif head not in chosen:
         problems.append(_("The head office must be in scope."))
     others_total = organisation.locations.filter(is_head_office=False).count()
     others_chosen = len([loc for loc in chosen if not loc.is_head_office])

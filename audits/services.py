@@ -15,8 +15,8 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from certification import permissions as case_permissions
 from certification.models import Case, Criterion, Evidence
-from certification.services import _admins, _locked_case, _log_transition, _secretariat
 from certification.scores import validate_score
+from certification.services import _admins, _locked_case, _log_transition, _secretariat
 from notifications.services import queue_email
 from organisations import permissions as org_permissions
 from organisations import roles
@@ -188,6 +188,7 @@ def plan_audit(*, case: Case, actor, lead: Auditor, co_auditors: list[Auditor], 
     evidence_due = evidence_due or default_evidence_due(case, first_day)
     last_day = _check_dates(first_day, last_day, evidence_due)
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    co_auditors = list(dict.fromkeys(co_auditors))
     if lead in co_auditors:
         raise ValidationError({"co_auditors": _("The lead auditor cannot also be a co-auditor.")})
     _check_auditor(lead, case, days, Assignment.Role.LEAD)
@@ -287,6 +288,8 @@ def assign_auditor(*, audit: Audit, actor, auditor: Auditor, role: str) -> Assig
         raise PermissionDenied(_("Only the secretariat plans audits."))
     if audit.state != Audit.State.PLANNED:
         raise ValidationError(_("Auditors can only be changed before the audit starts."))
+    if role not in Assignment.Role.values:
+        raise ValidationError({"role": _("Choose lead auditor or co-auditor.")})
     existing = audit.assignments.filter(auditor=auditor, state__in=Assignment.ACTIVE_STATES).first()
     if existing:
         return existing

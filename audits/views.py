@@ -32,6 +32,12 @@ from .forms import (
 from .models import Assignment, Audit, Auditor, CorrectiveAction
 
 
+def _posted(request):
+    """The form data of a POST, also when it is empty (``request.POST or None`` would make an empty
+    POST an unbound form: no errors, and a crash where an error is added to it)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _require_secretariat(user) -> None:
     if not org_permissions.is_secretariat(user):
         raise PermissionDenied
@@ -75,7 +81,7 @@ def auditor_edit(request, pk=None):
         initial = {"full_name": auditor.user.full_name, "email": auditor.user.email, "body": auditor.body,
                    "qualified_from": auditor.qualified_from, "qualified_until": auditor.qualified_until,
                    "sectors": auditor.sectors, "status": auditor.status}
-    form = AuditorForm(request.POST or None, initial=initial, editing=auditor is not None)
+    form = AuditorForm(_posted(request), initial=initial, editing=auditor is not None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -242,7 +248,7 @@ def worklist(request):
 @require_http_methods(["GET", "POST"])
 def declaration(request, assignment_pk):
     assignment = permissions.get_assignment_for_auditor_or_404(request.user, assignment_pk)
-    form = DeclineForm(request.POST or None)
+    form = DeclineForm(_posted(request))
     if request.method == "POST":
         try:
             if request.POST.get("choice") == "independent":
@@ -349,8 +355,9 @@ def ask_evidence(request, pk):
     audit = permissions.get_audit_for_user_or_404(request.user, pk, need=permissions.WORK)
     form = EvidenceRequestForm(request.POST)
     criterion = None
-    if request.POST.get("criterion"):
-        criterion = Criterion.objects.filter(pk=request.POST["criterion"], version=audit.case.scheme_version_id).first()
+    criterion_pk = request.POST.get("criterion", "")
+    if criterion_pk.isdigit():  # anything else ('abc', '1.5') would crash the query
+        criterion = Criterion.objects.filter(pk=int(criterion_pk), version=audit.case.scheme_version_id).first()
     if form.is_valid():
         try:
             services.request_evidence(audit=audit, actor=request.user, criterion=criterion, **form.cleaned_data)
@@ -370,10 +377,16 @@ def ask_evidence(request, pk):
 @require_http_methods(["GET", "POST"])
 def report(request, pk):
     audit = permissions.get_audit_for_user_or_404(request.user, pk)
-    can_submit = permissions.can_audit(request.user, audit)
-    form = ReportForm(request.POST or None, initial={"advice": audit.advice, "summary": audit.summary,
+    # Only the lead submits (services.submit_report): a co-auditor gets no form to fail with.
+    can_submit = permissions.can_audit(request.user, audit) and \
+        permissions.active_assignment(request.user, audit).role == Assignment.Role.LEAD
+    form = ReportForm(_posted(request), initial={"advice": audit.advice, "summary": audit.summary,
                                                      "interviews": audit.interviews})
     if request.method == "POST":
+        if audit.state == Audit.State.REPORTED and permissions.active_assignment(request.user, audit):
+            # A second click, or a colleague was first: say so instead of a bare 403.
+            messages.info(request, _("The report has already been submitted."))
+            return redirect("audits:audit_detail", pk=audit.pk)
         if not can_submit:
             raise PermissionDenied
         if form.is_valid():
@@ -397,7 +410,7 @@ def report(request, pk):
 @require_http_methods(["GET", "POST"])
 def verify_correction(request, action_pk):
     action = permissions.get_corrective_action_or_404(request.user, action_pk, need="verify")
-    form = VerdictForm(request.POST or None)
+    form = VerdictForm(_posted(request))
     deadline_form = DeadlineForm()
     if request.method == "POST" and form.is_valid():
         try:

@@ -91,21 +91,6 @@ class SchemeVersion(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.scheme.name} v{self.number}"
 
-    @property
-    def is_editable(self) -> bool:
-        return self.state == self.State.DRAFT
-
-    def has_criteria(self) -> bool:
-        return self.criteria.exists()
-
-    @transition(field=state, source=State.DRAFT, target=State.PUBLISHED, conditions=[has_criteria])
-    def publish(self):
-        self.published_at = timezone.now()
-
-    @transition(field=state, source=State.PUBLISHED, target=State.RETIRED)
-    def retire(self):
-        self.retired_at = timezone.now()
-
     # A published version is immutable (DESIGN 3): only its publication and retirement may still
     # be recorded. These guards protect the rule even against code that skips the services.
     LIFECYCLE_FIELDS = frozenset({"state", "published_at", "retired_at"})
@@ -129,6 +114,20 @@ class SchemeVersion(FSMModelMixin, models.Model):
             raise ImmutableVersionError(f"Scheme version {self.pk} is {self.state} and cannot be deleted.")
         return super().delete(*args, **kwargs)
 
+    @property
+    def is_editable(self) -> bool:
+        return self.state == self.State.DRAFT
+
+    def has_criteria(self) -> bool:
+        return self.criteria.exists()
+
+    @transition(field=state, source=State.DRAFT, target=State.PUBLISHED, conditions=[has_criteria])
+    def publish(self):
+        self.published_at = timezone.now()
+
+    @transition(field=state, source=State.PUBLISHED, target=State.RETIRED)
+    def retire(self):
+        self.retired_at = timezone.now()
 
 class VersionContentQuerySet(models.QuerySet):
     def _guard(self):
@@ -152,11 +151,6 @@ class _VersionContent(models.Model):
     class Meta:
         abstract = True
 
-    def _guard(self):
-        state = SchemeVersion.objects.filter(pk=self.version_id).values_list("state", flat=True).first()
-        if state is not None and state != SchemeVersion.State.DRAFT:
-            raise ImmutableVersionError(f"Scheme version {self.version_id} is {state} and cannot be changed.")
-
     def save(self, *args, **kwargs):
         self._guard()
         super().save(*args, **kwargs)
@@ -164,6 +158,11 @@ class _VersionContent(models.Model):
     def delete(self, *args, **kwargs):
         self._guard()
         return super().delete(*args, **kwargs)
+
+    def _guard(self):
+        state = SchemeVersion.objects.filter(pk=self.version_id).values_list("state", flat=True).first()
+        if state is not None and state != SchemeVersion.State.DRAFT:
+            raise ImmutableVersionError(f"Scheme version {self.version_id} is {state} and cannot be changed.")
 
 
 class Theme(_VersionContent):

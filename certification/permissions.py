@@ -10,7 +10,7 @@ from django.http import Http404
 
 from organisations import permissions as org_permissions
 
-from .models import Case, Evidence
+from .models import Case, CaseUserObjectPermission, Evidence
 
 VIEW = "view"
 CONTRIBUTE = "contribute"  # fill in the self-assessment, upload evidence
@@ -87,9 +87,18 @@ def get_evidence_for_user_or_404(user, pk) -> Evidence:
         evidence = Evidence.objects.select_related("case__organisation", "organisation").get(pk=pk)
     except (Evidence.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    # Evidence is organisation data, reusable in later cycles: whoever may see the organisation
-    # (members, the foundation, its assigned auditors) may read it.
-    if not (can_view_case(user, evidence.case)
-            or org_permissions.can_view_organisation(user, evidence.organisation)):
+    # Evidence is organisation data, reusable in later cycles: besides who may see the case it
+    # was uploaded for, the auditors now auditing the organisation may read it. A former
+    # auditor keeps what they audited, not what the organisation uploads later.
+    if not (can_view_case(user, evidence.case) or is_auditing_organisation(user, evidence.organisation_id)):
         raise Http404
     return evidence
+
+
+def is_auditing_organisation(user, organisation_id: int) -> bool:
+    """Holds write access (an active assignment) on some case of this organisation."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return CaseUserObjectPermission.objects.filter(
+        user=user, permission__codename="audit_case", content_object__organisation_id=organisation_id,
+    ).exists()

@@ -169,7 +169,7 @@ class Command(BaseCommand):
     def print_logins(self):
         w = self.stdout.write
         w("")
-        w(self.style.SUCCESS("Demo logins (password for all: %s)" % PASSWORD))
+        w(self.style.SUCCESS(f"Demo logins (password for all: {PASSWORD})"))
         rows = [
             ("secretariat", "secretariaat@warmincasseren.test"),
             ("board member", "bestuur1@warmincasseren.test, bestuur2@warmincasseren.test"),
