@@ -460,7 +460,8 @@ def case_findings(request, case_pk):
     audit = selectors.current_audit(case)
     if audit is None or not permissions.can_see_findings(request.user, audit):
         raise Http404
-    findings = list(selectors.findings_for_case(audit))
+    # The points to improve first: that is what the applicant has to act on.
+    findings = sorted(selectors.findings_for_case(audit), key=lambda f: not f.is_nonconformity)
     can_answer = case_permissions.can_manage_case(request.user, case) and case.state == Case.State.CORRECTIVE_ACTIONS
     evidence_choices = selectors.organisation_evidence(case)
     choices = [(e.pk, e.original_name) for e in evidence_choices]

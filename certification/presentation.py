@@ -1,6 +1,7 @@
 """What the applicant reads about where the application stands and what comes next (B1)."""
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Case
 
@@ -48,3 +49,26 @@ def next_step(case: Case, *, ready: bool = False) -> str:
             )
         return _("Everything is ready. An admin of your organisation can now submit the application.")
     return NEXT_STEPS[case.state](case)
+
+
+# The road of an application, as the applicant sees it (an <ol> on the case page).
+STAGES = [
+    ((Case.State.DRAFT,), gettext_lazy("Prepare")),
+    ((Case.State.SUBMITTED,), gettext_lazy("Check by the secretariat")),
+    ((Case.State.ADMITTED, Case.State.AUDIT_PLANNED, Case.State.AUDITING), gettext_lazy("Audit")),
+    ((Case.State.CORRECTIVE_ACTIONS,), gettext_lazy("Improve")),
+    ((Case.State.AWAITING_DECISION,), gettext_lazy("Decision")),
+    ((Case.State.CERTIFIED, Case.State.MAINTAINED), gettext_lazy("Quality mark")),
+]
+
+
+def stages(case: Case) -> list[dict]:
+    """Each stage with ``done`` / ``current``; empty for a case that stopped (not admitted,
+    refused, withdrawn), where the stepper would suggest a road that is not there."""
+    current = next((i for i, (states, _label) in enumerate(STAGES) if case.state in states), None)
+    if current is None:
+        return []
+    return [
+        {"label": label, "done": i < current, "current": i == current}
+        for i, (_states, label) in enumerate(STAGES)
+    ]

@@ -13,7 +13,7 @@ from organisations.forms import add_service_errors
 from . import permissions, selectors, services
 from .forms import AnswerForm, DeclarationForm, EvidenceForm, IntakeForm, WithdrawForm
 from .models import Case, Criterion, ManagementDeclaration, SelfAssessmentAnswer
-from .presentation import next_step
+from .presentation import next_step, stages
 from .services import AnswerInput
 
 
@@ -86,6 +86,7 @@ def _case_context(request, case: Case) -> dict:
         "themes": selectors.themes_with_progress(case),
         "problems": problems,
         "next_step": next_step(case, ready=case.state == Case.State.DRAFT and not problems),
+        "stages": stages(case),
         "declaration": _declaration(case),
         "can_contribute": permissions.can_contribute_to_case(user, case) and case.is_editable,
         "can_manage": permissions.can_manage_case(user, case),
