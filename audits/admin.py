@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from records.admin import ReadOnlyModelAdmin
+
 from .models import (
     Assignment,
     Audit,
@@ -34,18 +36,6 @@ class AuditorAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit records change only through the services (with their log rows)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 class AssignmentInline(admin.TabularInline):
     model = Assignment
@@ -59,7 +49,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Audit)
-class AuditAdmin(ReadOnlyAdmin):
+class AuditAdmin(ReadOnlyModelAdmin):
     list_display = ("case", "first_day", "last_day", "state", "advice")
     list_filter = ("state", "advice")
     list_select_related = ("case__organisation",)
@@ -68,14 +58,14 @@ class AuditAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(ReadOnlyAdmin):
+class FindingAdmin(ReadOnlyModelAdmin):
     list_display = ("audit", "criterion", "verified_score", "classification")
     list_filter = ("classification",)
     list_select_related = ("audit__case__organisation", "criterion")
 
 
 @admin.register(CorrectiveAction)
-class CorrectiveActionAdmin(ReadOnlyAdmin):
+class CorrectiveActionAdmin(ReadOnlyModelAdmin):
     list_display = ("finding", "deadline", "state", "answered_at", "verified_at")
     list_filter = ("state",)
     list_select_related = ("finding__criterion",)
@@ -95,6 +85,6 @@ class ConflictOfInterestAdmin(admin.ModelAdmin):
 
 
 @admin.register(EvidenceRequest)
-class EvidenceRequestAdmin(ReadOnlyAdmin):
+class EvidenceRequestAdmin(ReadOnlyModelAdmin):
     list_display = ("audit", "criterion", "due_date", "requested_at")
     list_select_related = ("audit__case__organisation", "criterion")

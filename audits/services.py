@@ -44,11 +44,6 @@ INDEPENDENCE_STATEMENT = gettext_lazy(
 )
 
 
-def _require_secretariat(actor) -> None:
-    if not org_permissions.is_secretariat(actor):
-        raise PermissionDenied(_("Only the secretariat may do this."))
-
-
 def _log(actor, action: str, audit: Audit, *, from_state="", to_state="", remarks="", data=None):
     log_action(actor=actor, action=f"audits.{action}", obj=audit, from_state=from_state, to_state=to_state,
                remarks=remarks, organisation_id=audit.case.organisation_id, data=data)
@@ -100,7 +95,7 @@ def _finish(audit: Audit) -> None:
 def save_auditor(*, actor, email: str, full_name: str, body: CertificationBody, qualified_from: date,
                  qualified_until: date, sectors: list[str], status: str, auditor: Auditor | None = None) -> Auditor:
     """Add a person to the auditor register, or change their qualification."""
-    _require_secretariat(actor)
+    org_permissions.require_secretariat(actor, _("Only the secretariat may do this."))
     if qualified_until < qualified_from:
         raise ValidationError({"qualified_until": _("The end date must be after the start date.")})
     User = get_user_model()

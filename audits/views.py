@@ -38,11 +38,6 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _require_secretariat(user) -> None:
-    if not org_permissions.is_secretariat(user):
-        raise PermissionDenied
-
-
 def _require_auditor(user) -> Auditor:
     auditor = permissions.auditor_profile(user)
     if auditor is None:
@@ -56,7 +51,7 @@ def _require_auditor(user) -> Auditor:
 @login_required
 @require_GET
 def overview(request):
-    _require_secretariat(request.user)
+    org_permissions.require_secretariat(request.user)
     return render(request, "audits/overview.html", {
         "to_plan": selectors.cases_to_plan(),
         "audits": selectors.active_audits(),
@@ -67,14 +62,14 @@ def overview(request):
 @login_required
 @require_GET
 def register(request):
-    _require_secretariat(request.user)
+    org_permissions.require_secretariat(request.user)
     return render(request, "audits/register.html", {"auditors": selectors.register()})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def auditor_edit(request, pk=None):
-    _require_secretariat(request.user)
+    org_permissions.require_secretariat(request.user)
     auditor = get_object_or_404(Auditor.objects.select_related("user", "body"), pk=pk) if pk else None
     initial = None
     if auditor:
@@ -230,7 +225,7 @@ def unassign(request, pk, assignment_pk):
 @login_required
 @require_GET
 def overdue(request):
-    _require_secretariat(request.user)
+    org_permissions.require_secretariat(request.user)
     return render(request, "audits/overdue.html", {"actions": selectors.overdue_corrections()})
 
 

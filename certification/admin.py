@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from records.admin import ReadOnlyModelAdmin
+
 from .models import (
     Case,
     Criterion,
@@ -76,18 +78,6 @@ class CriterionAdmin(ReadOnlyWhenPublished, admin.ModelAdmin):
     list_select_related = ("theme", "version__scheme")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Case records change only through the services (with their log rows), not by hand."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 class AnswerInline(admin.TabularInline):
     model = SelfAssessmentAnswer
@@ -104,7 +94,7 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(ReadOnlyModelAdmin):
     list_display = ("reference", "organisation", "kind", "state", "created_at", "submitted_at")
     list_filter = ("state", "kind", "scheme_version")
     search_fields = ("organisation__name", "organisation__kvk_number")
@@ -114,20 +104,20 @@ class CaseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SelfAssessmentAnswer)
-class SelfAssessmentAnswerAdmin(ReadOnlyAdmin):
+class SelfAssessmentAnswerAdmin(ReadOnlyModelAdmin):
     list_display = ("case", "criterion", "current_score", "ambition_score", "written_by", "reviewed_by")
     list_select_related = ("case__organisation", "criterion", "written_by", "reviewed_by")
     search_fields = ("case__organisation__name",)
 
 
 @admin.register(ManagementDeclaration)
-class ManagementDeclarationAdmin(ReadOnlyAdmin):
+class ManagementDeclarationAdmin(ReadOnlyModelAdmin):
     list_display = ("case", "signer_name", "signer_function", "signed_at")
     list_select_related = ("case__organisation",)
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ReadOnlyAdmin):
+class EvidenceAdmin(ReadOnlyModelAdmin):
     list_display = ("original_name", "organisation", "case", "content_type", "size", "uploaded_at", "removed_at")
     list_select_related = ("organisation", "case__organisation")
     search_fields = ("original_name", "sha256", "organisation__name")

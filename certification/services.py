@@ -52,14 +52,9 @@ def current_version(scheme: Scheme | None = None) -> SchemeVersion | None:
     return queryset.select_related("scheme").order_by("-published_at", "-number").first()
 
 
-def _require_secretariat(actor) -> None:
-    if not org_permissions.is_secretariat(actor):
-        raise PermissionDenied(_("Only the secretariat may do this."))
-
-
 @transaction.atomic
 def publish_version(*, version: SchemeVersion, actor) -> SchemeVersion:
-    _require_secretariat(actor)
+    org_permissions.require_secretariat(actor, _("Only the secretariat may do this."))
     version = SchemeVersion.objects.select_for_update().get(pk=version.pk)
     if version.state == SchemeVersion.State.PUBLISHED:
         return version
@@ -84,7 +79,7 @@ def publish_version(*, version: SchemeVersion, actor) -> SchemeVersion:
 @transaction.atomic
 def draft_next_version(*, version: SchemeVersion, actor) -> SchemeVersion:
     """Copy a version with its rules, themes and criteria into a new draft."""
-    _require_secretariat(actor)
+    org_permissions.require_secretariat(actor, _("Only the secretariat may do this."))
     version = SchemeVersion.objects.select_for_update().get(pk=version.pk)
     existing = SchemeVersion.objects.filter(derived_from=version, state=SchemeVersion.State.DRAFT).first()
     if existing:

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -347,15 +347,10 @@ def withdraw(request, pk):
 # --------------------------------------------------------------------------- secretariat
 
 
-def _require_secretariat(user) -> None:
-    if not org_permissions.is_secretariat(user):
-        raise PermissionDenied
-
-
 @login_required
 @require_GET
 def intake_queue(request):
-    _require_secretariat(request.user)
+    org_permissions.require_secretariat(request.user)
     return render(request, "certification/intake_queue.html", {
         "cases": selectors.intake_queue(),
         "recent": selectors.recent_intake_decisions(),

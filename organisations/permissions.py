@@ -38,6 +38,12 @@ def is_secretariat(user) -> bool:
     return has_role(user, roles.SECRETARIAT)
 
 
+def require_secretariat(user, message: str = "") -> None:
+    """For pages and services of the secretariat only: anyone else gets 403 (with ``message``)."""
+    if not is_secretariat(user):
+        raise PermissionDenied(message or None)
+
+
 def is_board_member(user) -> bool:
     return has_role(user, roles.BOARD)
 

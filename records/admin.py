@@ -3,17 +3,11 @@ from django.contrib import admin
 from .models import LogEntry
 
 
-@admin.register(LogEntry)
-class LogEntryAdmin(admin.ModelAdmin):
-    """Read-only: nobody, not even a superuser, can add, change or delete a log row here."""
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """For records that change only through the services (which write the log): the admin shows
+    them, nobody adds, changes or deletes them there."""
 
-    list_display = ("created_at", "actor_label", "action", "object_repr", "from_state", "to_state")
-    list_filter = ("action", "content_type")
-    search_fields = ("object_repr", "actor_label", "remarks", "action")
-    date_hierarchy = "created_at"
-    list_select_related = ("content_type",)
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -21,3 +15,14 @@ class LogEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(ReadOnlyModelAdmin):
+    """Read-only: nobody, not even a superuser, can add, change or delete a log row here."""
+
+    list_display = ("created_at", "actor_label", "action", "object_repr", "from_state", "to_state")
+    list_filter = ("action", "content_type")
+    search_fields = ("object_repr", "actor_label", "remarks", "action")
+    date_hierarchy = "created_at"
+    list_select_related = ("content_type",)
