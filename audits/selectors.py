@@ -29,6 +29,20 @@ def active_audits():
     return _with_team(Audit.objects.filter(state__in=ACTIVE_AUDIT_STATES)).order_by("first_day")
 
 
+def audits_in_corrections():
+    """Reported audits whose case waits for corrective actions, with how far they are."""
+    return (
+        Audit.objects.filter(state=Audit.State.REPORTED, case__state=Case.State.CORRECTIVE_ACTIONS)
+        .select_related("case__organisation")
+        .annotate(
+            corrections_total=Count("findings__corrective_action"),
+            corrections_accepted=Count("findings__corrective_action",
+                                       filter=Q(findings__corrective_action__state=CorrectiveAction.State.ACCEPTED)),
+        )
+        .order_by("report_submitted_at")
+    )
+
+
 def overdue_corrections():
     return CorrectiveAction.objects.filter(
         state__in=CorrectiveAction.WAITING_FOR_APPLICANT, deadline__lt=timezone.localdate(),

@@ -55,6 +55,7 @@ def overview(request):
     return render(request, "audits/overview.html", {
         "to_plan": selectors.cases_to_plan(),
         "audits": selectors.active_audits(),
+        "in_corrections": selectors.audits_in_corrections(),
         "overdue": selectors.overdue_corrections(),
     })
 
