@@ -348,7 +348,21 @@ def save_answer(*, case: Case, criterion: Criterion, actor, data: AnswerInput) -
     log_action(actor=actor, action="certification.answer.written", obj=case, organisation_id=case.organisation_id,
                data={"criterion": criterion.code, "current": str(answer.current_score),
                      "ambition": str(answer.ambition_score)})
+    _withdraw_declaration(case, actor=actor, reason=f"answer {criterion.code} changed")
     return answer
+
+
+def _withdraw_declaration(case: Case, *, actor, reason: str) -> None:
+    """The management declares the self-assessment as it was when they signed: a change after
+    signing needs a new signature. What was signed stays in the log."""
+    declaration = ManagementDeclaration.objects.filter(case=case).first()
+    if declaration is None:
+        return
+    log_action(actor=actor, action="certification.declaration.withdrawn", obj=case,
+               organisation_id=case.organisation_id, remarks=reason,
+               data={"signed_by": declaration.signer_name, "function": declaration.signer_function,
+                     "signed_at": declaration.signed_at.isoformat()})
+    declaration.delete()
 
 
 @transaction.atomic

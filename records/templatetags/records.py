@@ -13,6 +13,7 @@ ACTION_LABELS = {
     "certification.answer.written": _("Answer written"),
     "certification.answer.reviewed": _("Answer checked"),
     "certification.declaration.signed": _("Management declaration signed"),
+    "certification.declaration.withdrawn": _("Management declaration withdrawn: the answers changed"),
     "certification.evidence.uploaded": _("Evidence uploaded"),
     "certification.evidence.removed": _("Evidence removed"),
 }

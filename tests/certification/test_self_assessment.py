@@ -223,15 +223,16 @@ def test_problems_name_the_unanswered_criteria(draft_case, applicant_admin, appl
     services.sign_declaration(case=draft_case, actor=applicant_admin, function="Directeur")
     assert _problems_en(draft_case) == ["2 criteria have no answer yet: 6.3, 6.4."]
     factories.answer_all(draft_case, applicant_admin, applicant_member, criteria=criteria[-2:-1])
+    services.sign_declaration(case=draft_case, actor=applicant_admin, function="Directeur")  # again: answers changed
     assert _problems_en(draft_case) == ["1 criterion has no answer yet: 6.4."]
 
 
 def test_problems_name_the_answers_not_yet_checked(draft_case, applicant_admin, applicant_member):
     factories.answer_all(draft_case, applicant_admin, applicant_member)
-    services.sign_declaration(case=draft_case, actor=applicant_admin, function="Directeur")
     for code in ("2.2", "5.1"):
         services.save_answer(case=draft_case, criterion=_criterion(draft_case, code), actor=applicant_admin,
                              data=factories.answer_input(current="9"))
+    services.sign_declaration(case=draft_case, actor=applicant_admin, function="Directeur")
     assert _problems_en(draft_case) == ["2 answers are not yet checked by a colleague: 2.2, 5.1."]
 
 
@@ -317,3 +318,22 @@ def test_signing_twice_keeps_the_first_signature(draft_case, applicant_admin, or
     declaration = ManagementDeclaration.objects.get(case=draft_case)
     assert (declaration.signed_by, declaration.signer_function) == (applicant_admin, "Directeur")
     assert _log(draft_case, "declaration.signed").count() == 1
+
+
+def test_changing_an_answer_after_signing_needs_a_new_signature(ready_case, applicant_admin, applicant_member):
+    criterion = ready_case.scheme_version.criteria.get(code="2.2")
+    services.save_answer(case=ready_case, criterion=criterion, actor=applicant_member, data=services.AnswerInput(
+        current_score=Decimal("3"), ambition_score=Decimal("8"), explanation="Toch lager dan gedacht."))
+
+    assert not ManagementDeclaration.objects.filter(case=ready_case).exists()
+    withdrawn = LogEntry.objects.for_object(ready_case).get(action="certification.declaration.withdrawn")
+    assert withdrawn.data["signed_by"] == applicant_admin.full_name
+    with override("en"):
+        assert any("declaration is not signed" in p for p in services.submission_problems(ready_case))
+
+
+def test_saving_the_same_answer_again_keeps_the_signature(ready_case, applicant_admin):
+    answer = ready_case.answers.select_related("criterion").first()
+    services.save_answer(case=ready_case, criterion=answer.criterion, actor=applicant_admin, data=services.AnswerInput(
+        current_score=answer.current_score, ambition_score=answer.ambition_score, explanation=answer.explanation))
+    assert ManagementDeclaration.objects.filter(case=ready_case).exists()
