@@ -52,6 +52,19 @@ class AcceptInvitationForm(PasswordFieldsMixin):
     field_order = ["full_name", "password1", "password2"]
 
 
+class NewOrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Name of the organisation"), max_length=200)
+    kvk_number = forms.CharField(
+        label=_("KvK number"), max_length=8, min_length=8, validators=[kvk_validator],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": r"\d{8}"}),
+    )
+    sector = forms.ChoiceField(label=_("Sector"), choices=[("", _("Choose a sector"))] + list(Sector.choices))
+    admin_email = forms.EmailField(
+        label=_("E-mail address of the first admin"),
+        help_text=_("This person gets an invitation to create an account and becomes admin."),
+    )
+
+
 class OrganisationForm(forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 

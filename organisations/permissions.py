@@ -14,6 +14,7 @@ from .models import Organisation
 VIEW = "view_organisation"
 CONTRIBUTE = "contribute_organisation"
 MANAGE = "change_organisation"
+INVITE = "invite"  # a check, not a stored permission: admins, and the secretariat
 
 MEMBER_PERMS = (VIEW, CONTRIBUTE)
 ADMIN_PERMS = (VIEW, CONTRIBUTE, MANAGE)
@@ -102,6 +103,12 @@ def can_manage_organisation(user, organisation: Organisation) -> bool:
     return MANAGE in org_perms(user, organisation)
 
 
+def can_invite(user, organisation: Organisation) -> bool:
+    """Invite people: the organisation's admins, and the secretariat (e.g. an organisation's
+    first admin when the foundation registered the organisation)."""
+    return can_manage_organisation(user, organisation) or is_secretariat(user)
+
+
 def get_organisation_for_user_or_404(user, pk, *, need: str = VIEW) -> Organisation:
     try:
         organisation = Organisation.objects.get(pk=pk)
@@ -109,7 +116,8 @@ def get_organisation_for_user_or_404(user, pk, *, need: str = VIEW) -> Organisat
         raise Http404 from None
     if not can_view_organisation(user, organisation):
         raise Http404
-    checks = {VIEW: can_view_organisation, CONTRIBUTE: can_contribute, MANAGE: can_manage_organisation}
+    checks = {VIEW: can_view_organisation, CONTRIBUTE: can_contribute, MANAGE: can_manage_organisation,
+              INVITE: can_invite}
     if not checks[need](user, organisation):
         raise PermissionDenied
     return organisation

@@ -46,10 +46,12 @@ def _require_role(role: str) -> None:
 
 
 def _require_manager(actor, organisation: Organisation) -> None:
-    if not (
-        permissions.can_manage_organisation(actor, organisation)
-        or permissions.is_secretariat(actor)
-    ):
+    if not permissions.can_manage_organisation(actor, organisation):
+        raise PermissionDenied(_("Only an admin of the organisation may do this."))
+
+
+def _require_inviter(actor, organisation: Organisation) -> None:
+    if not permissions.can_invite(actor, organisation):
         raise PermissionDenied(_("Only an admin of the organisation may do this."))
 
 
@@ -102,6 +104,22 @@ def _add_membership(*, organisation, user, role, actor) -> Membership:
         )
     _grant_membership_perms(membership)
     return membership
+
+
+@transaction.atomic
+def create_organisation(*, actor, name: str, kvk_number: str, sector: str, admin_email: str) -> Invitation:
+    """The secretariat registers an organisation and invites its first admin by e-mail."""
+    permissions.require_secretariat(actor, _("Only the secretariat may do this."))
+    if Organisation.objects.filter(kvk_number=kvk_number).exists():
+        raise ValidationError({"kvk_number": _("This KvK number is already registered.")})
+    organisation = Organisation(name=name, kvk_number=kvk_number, sector=sector)
+    organisation.full_clean()
+    organisation.save()
+    log_action(actor=actor, action="organisations.organisation.registered", obj=organisation,
+               organisation_id=organisation.pk, data={"by": "secretariat"})
+    invitation, _token = invite_member(organisation=organisation, actor=actor, email=admin_email,
+                                       role=Membership.Role.ADMIN)
+    return invitation
 
 
 @transaction.atomic
@@ -165,7 +183,7 @@ def invite_member(*, organisation: Organisation, actor, email: str, role: str) -
     """Invite a colleague by e-mail. Returns the invitation and the raw token (``None`` when
     an open invitation for this address already existed: nothing is sent twice)."""
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    _require_manager(actor, organisation)
+    _require_inviter(actor, organisation)
     _require_role(role)
     email = email.strip().lower()
     if organisation.memberships.filter(user__email__iexact=email).exists():
@@ -198,7 +216,7 @@ def invite_member(*, organisation: Organisation, actor, email: str, role: str) -
 @transaction.atomic
 def revoke_invitation(*, invitation: Invitation, actor) -> Invitation:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    _require_manager(actor, invitation.organisation)
+    _require_inviter(actor, invitation.organisation)
     if invitation.accepted_at or invitation.revoked_at:
         return invitation
     invitation.revoked_at = timezone.now()

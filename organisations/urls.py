@@ -4,6 +4,8 @@ from . import views
 
 app_name = "organisations"
 urlpatterns = [
+    path("", views.organisation_list, name="list"),
+    path("nieuw/", views.organisation_create, name="create"),
     path("<int:pk>/", views.organisation_detail, name="detail"),
     path("<int:pk>/bewerken/", views.organisation_edit, name="edit"),
     path("<int:pk>/uitnodigen/", views.invite, name="invite"),

@@ -2,25 +2,35 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
 from .forms import (
     AcceptInvitationForm,
     InvitationForm,
     LocationForm,
+    NewOrganisationForm,
     OrganisationForm,
     RoleForm,
     SignUpForm,
     add_service_errors,
 )
-from .models import Invitation, Location, Membership, User
-from .permissions import MANAGE, can_manage_organisation, get_organisation_for_user_or_404
+from .models import Invitation, Location, Membership, Organisation, User
+from .permissions import (
+    INVITE,
+    MANAGE,
+    can_invite,
+    can_manage_organisation,
+    get_organisation_for_user_or_404,
+    require_secretariat,
+)
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -47,6 +57,39 @@ def signup(request):
     return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
 
 
+PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def organisation_list(request):
+    """The secretariat's list of organisations, searchable by name or KvK number."""
+    require_secretariat(request.user)
+    query = request.GET.get("q", "").strip()[:100]
+    organisations = Organisation.objects.annotate(member_count=Count("memberships")).order_by("name")
+    if query:
+        organisations = organisations.filter(Q(name__icontains=query) | Q(kvk_number__startswith=query))
+    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    return render(request, "organisations/list.html", {"page": page, "query": query})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request):
+    require_secretariat(request.user)
+    form = NewOrganisationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.create_organisation(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The organisation is registered. We sent an invitation to %(email)s.")
+                             % {"email": invitation.email})
+            return redirect("organisations:detail", pk=invitation.organisation_id)
+    return render(request, "organisations/create.html", {"form": form}, status=400 if form.errors else 200)
+
+
 @login_required
 @require_http_methods(["GET"])
 def organisation_detail(request, pk):
@@ -56,14 +99,16 @@ def organisation_detail(request, pk):
 
 def _render_detail(request, organisation, *, status: int = 200, **forms):
     is_manager = can_manage_organisation(request.user, organisation)
+    may_invite = can_invite(request.user, organisation)
     context = {
         "organisation": organisation,
         "is_manager": is_manager,
+        "can_invite": may_invite,
         "memberships": organisation.memberships.select_related("user").order_by("user__full_name"),
         "locations": organisation.locations.all(),
         "invitations": organisation.invitations.filter(
             accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-        ).select_related("invited_by") if is_manager else [],
+        ).select_related("invited_by") if may_invite else [],
         "invitation_form": InvitationForm(),
         "location_form": LocationForm(),
         "role_choices": Membership.Role.choices,
@@ -92,7 +137,7 @@ def organisation_edit(request, pk):
 @login_required
 @require_POST
 def invite(request, pk):
-    organisation = get_organisation_for_user_or_404(request.user, pk, need=MANAGE)
+    organisation = get_organisation_for_user_or_404(request.user, pk, need=INVITE)
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
@@ -113,7 +158,7 @@ def invite(request, pk):
 @login_required
 @require_POST
 def revoke_invitation(request, pk, invitation_pk):
-    organisation = get_organisation_for_user_or_404(request.user, pk, need=MANAGE)
+    organisation = get_organisation_for_user_or_404(request.user, pk, need=INVITE)
     invitation = get_object_or_404(Invitation, pk=invitation_pk, organisation=organisation)
     services.revoke_invitation(invitation=invitation, actor=request.user)
     messages.success(request, _("The invitation for %(email)s is withdrawn.") % {"email": invitation.email})
