@@ -167,8 +167,9 @@ def audit_detail(request, pk):
     })
 
 
-def _post_form(request, audit, form_class, action, success):
-    form = form_class(request.POST)
+def _run_form(request, form, action, success: str) -> None:
+    """For small forms posted from a page that is shown again afterwards: run the service with
+    the cleaned data and say how it went as messages (errors included)."""
     if form.is_valid():
         try:
             action(form.cleaned_data)
@@ -181,6 +182,10 @@ def _post_form(request, audit, form_class, action, success):
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
+
+
+def _post_form(request, audit, form_class, action, success):
+    _run_form(request, form_class(request.POST), action, success)
     return redirect("audits:audit_detail", pk=audit.pk)
 
 
@@ -354,18 +359,8 @@ def ask_evidence(request, pk):
     criterion_pk = request.POST.get("criterion", "")
     if criterion_pk.isdigit():  # anything else ('abc', '1.5') would crash the query
         criterion = Criterion.objects.filter(pk=int(criterion_pk), version=audit.case.scheme_version_id).first()
-    if form.is_valid():
-        try:
-            services.request_evidence(audit=audit, actor=request.user, criterion=criterion, **form.cleaned_data)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Your request is sent to the applicant."))
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+    _run_form(request, form, lambda data: services.request_evidence(
+        audit=audit, actor=request.user, criterion=criterion, **data), _("Your request is sent to the applicant."))
     return redirect("audits:workspace", pk=audit.pk)
 
 
@@ -428,19 +423,8 @@ def verify_correction(request, action_pk):
 @require_POST
 def change_deadline(request, action_pk):
     action = permissions.get_corrective_action_or_404(request.user, action_pk)
-    form = DeadlineForm(request.POST)
-    if form.is_valid():
-        try:
-            services.set_correction_deadline(action=action, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("The deadline is changed."))
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+    _run_form(request, DeadlineForm(request.POST), lambda data: services.set_correction_deadline(
+        action=action, actor=request.user, **data), _("The deadline is changed."))
     if org_permissions.is_secretariat(request.user):
         return redirect("audits:overdue")
     return redirect("audits:verify_correction", action_pk=action.pk)
