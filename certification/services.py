@@ -406,10 +406,7 @@ def sign_declaration(*, case: Case, actor, function: str) -> ManagementDeclarati
 # --------------------------------------------------------------------------- evidence
 
 
-@transaction.atomic
-def upload_evidence(*, case: Case, actor, uploaded_file, criteria: list[Criterion], description: str = "") -> Evidence:
-    """Store a checked file in private storage, linked to one or more criteria of the case."""
-    case = _locked_case(case)
+def _check_upload(case: Case, actor, criteria: list[Criterion]) -> None:
     permissions.check_case(actor, case, permissions.CONTRIBUTE)
     if case.state not in EVIDENCE_OPEN_STATES:
         raise ValidationError(_("New evidence cannot be added to this application now."))
@@ -417,28 +414,41 @@ def upload_evidence(*, case: Case, actor, uploaded_file, criteria: list[Criterio
         raise ValidationError(_("Choose at least one criterion this file is evidence for."))
     if any(c.version_id != case.scheme_version_id for c in criteria):
         raise ValidationError(_("This criterion is not part of the norm of this application."))
+
+
+def upload_evidence(*, case: Case, actor, uploaded_file, criteria: list[Criterion], description: str = "") -> Evidence:
+    """Store a checked file in private storage, linked to one or more criteria of the case.
+
+    The file is written before the transaction, so that a slow write (object storage) never
+    holds the case's row lock. Storage is content-addressed per organisation: a file left
+    behind by a refusal after the write is the same bytes any later upload would store.
+    """
+    case = Case.objects.select_related("organisation", "scheme_version").get(pk=case.pk)
+    _check_upload(case, actor, criteria)
     checked = check_evidence_file(uploaded_file)
-    same = Evidence.objects.filter(case=case, sha256=checked.sha256, removed_at__isnull=True).first()
-    if same:
-        same.criteria.add(*criteria)
-        return same
-    evidence = Evidence(
-        organisation_id=case.organisation_id, case=case, original_name=(uploaded_file.name or "bestand")[:255],
-        content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
-        description=(description or "").strip()[:300], uploaded_by=actor,
-    )
-    # Content-addressed: the same file of the same organisation is stored once.
-    storage = evidence.file.storage
-    name = evidence_upload_to(evidence, uploaded_file.name or "")
+    draft = Evidence(organisation_id=case.organisation_id, sha256=checked.sha256)
+    storage = draft.file.storage
+    name = evidence_upload_to(draft, uploaded_file.name or "")
     if not storage.exists(name):
         name = storage.save(name, uploaded_file)
-    evidence.file.name = name
-    evidence.save()
-    evidence.criteria.set(criteria)
-    log_action(actor=actor, action="certification.evidence.uploaded", obj=case,
-               organisation_id=case.organisation_id,
-               data={"evidence": evidence.pk, "name": evidence.original_name, "sha256": evidence.sha256,
-                     "criteria": [c.code for c in criteria]})
+    with transaction.atomic():
+        case = _locked_case(case)
+        _check_upload(case, actor, criteria)  # again, under the lock: the state may have moved on
+        same = Evidence.objects.filter(case=case, sha256=checked.sha256, removed_at__isnull=True).first()
+        if same:
+            same.criteria.add(*criteria)
+            return same
+        evidence = Evidence(
+            organisation_id=case.organisation_id, case=case, original_name=(uploaded_file.name or "bestand")[:255],
+            content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+            description=(description or "").strip()[:300], uploaded_by=actor, file=name,
+        )
+        evidence.save()
+        evidence.criteria.set(criteria)
+        log_action(actor=actor, action="certification.evidence.uploaded", obj=case,
+                   organisation_id=case.organisation_id,
+                   data={"evidence": evidence.pk, "name": evidence.original_name, "sha256": evidence.sha256,
+                         "criteria": [c.code for c in criteria]})
     return evidence
 
 
