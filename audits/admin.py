@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from records.admin import ReadOnlyModelAdmin
+from records.admin import ReadOnlyModelAdmin, ReadOnlyTabularInline
 
 from .models import (
     Assignment,
@@ -36,16 +36,9 @@ class AuditorAdmin(admin.ModelAdmin):
         return False
 
 
-
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(ReadOnlyTabularInline):
     model = Assignment
-    extra = 0
     fields = ("auditor", "role", "state", "declared_at", "declaration")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Audit)

@@ -386,10 +386,18 @@ def start_audit(*, audit: Audit, actor) -> Audit:
         raise ValidationError(_("The audit has already started."))
     if audit.state != Audit.State.PLANNED:
         raise ValidationError(_("This audit cannot start any more."))
-    pending = audit.assignments.filter(state=Assignment.State.PENDING).select_related("auditor__user")
+    active = list(audit.assignments.filter(state__in=Assignment.ACTIVE_STATES).select_related("auditor__user"))
+    pending = [a for a in active if a.state == Assignment.State.PENDING]
     if pending:
         raise ValidationError(_("Not every auditor has declared independence yet: %(names)s.")
                               % {"names": ", ".join(a.auditor.user.get_full_name() for a in pending)})
+    # The register may have changed since planning (a suspension, an expiry): DESIGN 5 asks for a
+    # qualification valid on the audit date(s).
+    for assignment in active:
+        problems = rules.qualification_reasons(assignment.auditor, audit.days, audit.case.organisation.sector)
+        if problems:
+            raise ValidationError(_("%(name)s cannot audit on these dates: %(reasons)s")
+                                  % {"name": assignment.auditor.user.get_full_name(), "reasons": " ".join(problems)})
     audit.start()
     audit.save()
     from_state = case.state

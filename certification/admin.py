@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from records.admin import ReadOnlyModelAdmin
+from records.admin import ReadOnlyModelAdmin, ReadOnlyTabularInline
 
 from .models import (
     Case,
@@ -78,19 +78,9 @@ class CriterionAdmin(ReadOnlyWhenPublished, admin.ModelAdmin):
     list_select_related = ("theme", "version__scheme")
 
 
-
-class AnswerInline(admin.TabularInline):
+class AnswerInline(ReadOnlyTabularInline):
     model = SelfAssessmentAnswer
-    extra = 0
     fields = ("criterion", "current_score", "ambition_score", "written_by", "reviewed_by")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Case)

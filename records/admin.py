@@ -17,6 +17,22 @@ class ReadOnlyModelAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyTabularInline(admin.TabularInline):
+    """An inline of records that only the services change: shown, never edited here."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields or ()
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(LogEntry)
 class LogEntryAdmin(ReadOnlyModelAdmin):
     """Read-only: nobody, not even a superuser, can add, change or delete a log row here."""

@@ -1,10 +1,12 @@
 """The auditor's declaration of independence (DESIGN section 5) and the start of the audit."""
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from audits import rules, services
-from audits.models import Assignment, Audit, ConflictOfInterest
+from audits.models import Assignment, Audit, Auditor, ConflictOfInterest
 from certification.models import Case
 from records.models import LogEntry
 
@@ -192,3 +194,20 @@ def test_cancelled_audit_cannot_start(planned_audit, secretariat, auditor):
     services.cancel_audit(audit=planned_audit, actor=secretariat, reason="Uitstel.")
 
     refused(planned_audit.case, lambda: services.start_audit(audit=planned_audit, actor=auditor), Http404)
+
+
+def test_start_is_refused_when_a_team_member_was_suspended_after_planning(team_audit, auditor, other_auditor):
+    journey.declare_all(team_audit)
+    Auditor.objects.filter(user=other_auditor).update(status=Auditor.Status.SUSPENDED)
+
+    message = refused(team_audit.case, lambda: services.start_audit(audit=team_audit, actor=auditor))
+    assert message.startswith("Bram Auditor cannot audit on these dates: Qualification is suspended.")
+    assert Audit.objects.get(pk=team_audit.pk).state == Audit.State.PLANNED
+
+
+def test_start_is_refused_when_the_qualification_ended_before_the_audit_day(planned_audit, auditor):
+    journey.declare_all(planned_audit)
+    Auditor.objects.filter(user=auditor).update(qualified_until=planned_audit.first_day - timedelta(days=1))
+
+    message = refused(planned_audit.case, lambda: services.start_audit(audit=planned_audit, actor=auditor))
+    assert "cannot audit on these dates" in message
