@@ -46,7 +46,7 @@ INDEPENDENCE_STATEMENT = gettext_lazy(
 
 def _log(actor, action: str, audit: Audit, *, from_state="", to_state="", remarks="", data=None):
     log_action(actor=actor, action=f"audits.{action}", obj=audit, from_state=from_state, to_state=to_state,
-               remarks=remarks, organisation_id=audit.case.organisation_id, data=data)
+               remarks=remarks, organisation_id=audit.case.organisation_id, case_id=audit.case_id, data=data)
 
 
 # --------------------------------------------------------------------------- permissions on the case

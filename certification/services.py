@@ -128,7 +128,7 @@ def _locked_case(case: Case | int) -> Case:
 def _log_transition(case: Case, *, actor, action: str, from_state: str, remarks: str = "", data=None):
     log_action(
         actor=actor, action=f"certification.case.{action}", obj=case, from_state=from_state,
-        to_state=case.state, remarks=remarks, organisation_id=case.organisation_id, data=data,
+        to_state=case.state, remarks=remarks, organisation_id=case.organisation_id, case_id=case.pk, data=data,
     )
 
 
@@ -345,7 +345,7 @@ def save_answer(*, case: Case, criterion: Criterion, actor, data: AnswerInput) -
         answer.written_by, answer.written_at = actor, now
         answer.reviewed_by = answer.reviewed_at = None
     answer.save()
-    log_action(actor=actor, action="certification.answer.written", obj=case, organisation_id=case.organisation_id,
+    log_action(actor=actor, action="certification.answer.written", obj=case, organisation_id=case.organisation_id, case_id=case.pk,
                data={"criterion": criterion.code, "current": str(answer.current_score),
                      "ambition": str(answer.ambition_score)})
     _withdraw_declaration(case, actor=actor, reason=f"answer {criterion.code} changed")
@@ -359,7 +359,7 @@ def _withdraw_declaration(case: Case, *, actor, reason: str) -> None:
     if declaration is None:
         return
     log_action(actor=actor, action="certification.declaration.withdrawn", obj=case,
-               organisation_id=case.organisation_id, remarks=reason,
+               organisation_id=case.organisation_id, case_id=case.pk, remarks=reason,
                data={"signed_by": declaration.signer_name, "function": declaration.signer_function,
                      "signed_at": declaration.signed_at.isoformat()})
     declaration.delete()
@@ -378,7 +378,7 @@ def review_answer(*, answer: SelfAssessmentAnswer, actor) -> SelfAssessmentAnswe
         return answer
     answer.reviewed_by, answer.reviewed_at = actor, timezone.now()
     answer.save(update_fields=["reviewed_by", "reviewed_at"])
-    log_action(actor=actor, action="certification.answer.reviewed", obj=case, organisation_id=case.organisation_id,
+    log_action(actor=actor, action="certification.answer.reviewed", obj=case, organisation_id=case.organisation_id, case_id=case.pk,
                data={"criterion": answer.criterion.code})
     return answer
 
@@ -398,7 +398,7 @@ def sign_declaration(*, case: Case, actor, function: str) -> ManagementDeclarati
         case=case, signed_by=actor, signer_name=actor.get_full_name(), signer_function=function,
         statement=str(DECLARATION_STATEMENT), signed_at=timezone.now(),
     )
-    log_action(actor=actor, action="certification.declaration.signed", obj=case, organisation_id=case.organisation_id,
+    log_action(actor=actor, action="certification.declaration.signed", obj=case, organisation_id=case.organisation_id, case_id=case.pk,
                data={"name": declaration.signer_name, "function": function})
     return declaration
 
@@ -446,7 +446,7 @@ def upload_evidence(*, case: Case, actor, uploaded_file, criteria: list[Criterio
         evidence.save()
         evidence.criteria.set(criteria)
         log_action(actor=actor, action="certification.evidence.uploaded", obj=case,
-                   organisation_id=case.organisation_id,
+                   organisation_id=case.organisation_id, case_id=case.pk,
                    data={"evidence": evidence.pk, "name": evidence.original_name, "sha256": evidence.sha256,
                          "criteria": [c.code for c in criteria]})
     return evidence
@@ -464,6 +464,6 @@ def remove_evidence(*, evidence: Evidence, actor) -> Evidence:
         raise ValidationError(_("This application has been submitted. Its evidence is frozen and stays on file."))
     evidence.removed_at = timezone.now()
     evidence.save(update_fields=["removed_at"])
-    log_action(actor=actor, action="certification.evidence.removed", obj=case, organisation_id=case.organisation_id,
+    log_action(actor=actor, action="certification.evidence.removed", obj=case, organisation_id=case.organisation_id, case_id=case.pk,
                data={"evidence": evidence.pk, "name": evidence.original_name})
     return evidence

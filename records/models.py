@@ -5,6 +5,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+CHANNEL_CHOICES = [
+    ("web", _("website")),
+    ("admin", _("admin")),
+    ("job", _("scheduled job")),
+    ("api", _("API")),
+    ("cli", _("command line")),
+]
+
 
 class AppendOnlyError(Exception):
     """Raised when code tries to rewrite or delete a log entry."""
@@ -40,8 +48,11 @@ class LogEntry(models.Model):
     object_id = models.CharField(max_length=64)
     content_object = GenericForeignKey("content_type", "object_id")
     object_repr = models.CharField(_("object"), max_length=200)
-    # Lets an organisation's history be read with one indexed query.
+    # Let an organisation's and a case's history be read with one indexed query each. Plain
+    # integers, not foreign keys: the ground floor does not know the domain apps' models.
     organisation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    case_id = models.BigIntegerField(null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=CHANNEL_CHOICES, default="cli")
     from_state = models.CharField(_("from"), max_length=50, blank=True)
     to_state = models.CharField(_("to"), max_length=50, blank=True)
     remarks = models.TextField(_("remarks"), blank=True)
@@ -53,7 +64,10 @@ class LogEntry(models.Model):
         verbose_name = _("log entry")
         verbose_name_plural = _("log entries")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "created_at"]),
+            models.Index(fields=["case_id", "created_at"], name="records_log_case_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label}: {self.action} {self.object_repr}"
