@@ -53,7 +53,7 @@ class PlanningForm(forms.Form):
         self.fields["co_auditors"].queryset = auditors
         self.fields["lead"].label_from_instance = self.fields["co_auditors"].label_from_instance = (
             lambda a: f"{a.user.full_name} ({a.body.name})")
-        self.fields["locations"].queryset = case.organisation.locations.all()
+        self.fields["locations"].queryset = case.organisation.locations.active()
 
 
 class ReplanForm(forms.Form):
@@ -129,7 +129,17 @@ class CorrectiveAnswerForm(forms.Form):
 class VerdictForm(forms.Form):
     verdict = forms.ChoiceField(label=_("Verdict"), widget=forms.RadioSelect,
                                 choices=[("accept", _("Accept")), ("reject", _("Reject"))])
+    verified_score = forms.TypedChoiceField(
+        label=_("Verified score after the correction"), choices=[("", _("Choose"))] + list(SCORE_FORM_CHOICES),
+        coerce=str, required=False,
+        help_text=_("Needed when you accept. The score of the finding stays on record as well."))
     reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("verdict") == "accept" and not data.get("verified_score"):
+            self.add_error("verified_score", _("Give the verified score after the correction."))
+        return data
 
 
 class DeadlineForm(forms.Form):

@@ -80,12 +80,21 @@ class ConflictOfInterest(models.Model):
         return f"{self.auditor} ↔ {self.organisation}"
 
 
+class FrozenRecordError(Exception):
+    """A finding of a reported (or stopped) audit cannot be changed any more."""
+
+
 class Audit(FSMModelMixin, models.Model):
     class State(models.TextChoices):
         PLANNED = "planned", _("Planned")
         IN_PROGRESS = "in_progress", _("In progress")
         REPORTED = "reported", _("Report submitted")
         CANCELLED = "cancelled", _("Cancelled")
+        STOPPED = "stopped", _("Stopped: the case ended")
+
+    # An audit in one of these states is being worked on (counts for the auditors' workload).
+    ACTIVE_STATES = (State.PLANNED, State.IN_PROGRESS)
+    FROZEN_STATES = (State.REPORTED, State.CANCELLED, State.STOPPED)
 
     case = models.ForeignKey("certification.Case", on_delete=models.PROTECT, related_name="audits")
     state = FSMField(_("status"), default=State.PLANNED, choices=State.choices, protected=True, db_index=True)
@@ -96,6 +105,7 @@ class Audit(FSMModelMixin, models.Model):
     planned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     cancel_reason = models.TextField(_("reason for cancellation"), blank=True)
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
     # The report (frozen once submitted).
     advice = models.CharField(_("advice"), max_length=20, blank=True,
                               choices=[("positive", _("Positive")), ("negative", _("Negative")),
@@ -132,7 +142,7 @@ class Audit(FSMModelMixin, models.Model):
 
     @property
     def is_frozen(self) -> bool:
-        return self.state in (self.State.REPORTED, self.State.CANCELLED)
+        return self.state in self.FROZEN_STATES
 
     @transition(field=state, source=State.PLANNED, target=State.IN_PROGRESS)
     def start(self):
@@ -147,6 +157,12 @@ class Audit(FSMModelMixin, models.Model):
     @transition(field=state, source=State.PLANNED, target=State.CANCELLED)
     def cancel(self, reason: str):
         self.cancel_reason = reason
+
+    @transition(field=state, source=State.IN_PROGRESS, target=State.STOPPED)
+    def stop(self, reason: str):
+        """The case ended (withdrawn, ...) while the audit ran: what was recorded stays, frozen."""
+        self.cancel_reason = reason
+        self.stopped_at = timezone.now()
 
 
 class Assignment(FSMModelMixin, models.Model):
@@ -218,7 +234,24 @@ class Classification(models.TextChoices):
 NONCONFORMITIES = (Classification.MINOR, Classification.MAJOR)
 
 
+class FindingQuerySet(models.QuerySet):
+    def _guard(self):
+        if self.filter(audit__state__in=Audit.FROZEN_STATES).exists():
+            raise FrozenRecordError("Findings of a reported or stopped audit cannot be changed.")
+
+    def update(self, **kwargs):
+        self._guard()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._guard()
+        return super().delete()
+
+
 class Finding(models.Model):
+    """The auditor's finding on one criterion. Once the report is submitted (or the audit stopped)
+    it is part of the record: the model refuses any change, whichever code tries."""
+
     audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="findings")
     criterion = models.ForeignKey("certification.Criterion", on_delete=models.PROTECT, related_name="findings")
     verified_score = models.DecimalField(_("verified score"), max_digits=3, decimal_places=1,
@@ -229,6 +262,8 @@ class Finding(models.Model):
                                       verbose_name=_("supporting evidence"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FindingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("finding")
@@ -242,9 +277,22 @@ class Finding(models.Model):
     def __str__(self) -> str:
         return f"{self.criterion.code}: {self.get_classification_display()}"
 
+    def save(self, *args, **kwargs):
+        self._guard()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._guard()
+        return super().delete(*args, **kwargs)
+
     @property
     def is_nonconformity(self) -> bool:
         return self.classification in NONCONFORMITIES
+
+    def _guard(self):
+        state = Audit.objects.filter(pk=self.audit_id).values_list("state", flat=True).first()
+        if state in Audit.FROZEN_STATES:
+            raise FrozenRecordError(f"Finding {self.pk} belongs to a {state} audit and cannot be changed.")
 
 
 class EvidenceRequest(models.Model):
@@ -275,6 +323,7 @@ class CorrectiveAction(FSMModelMixin, models.Model):
         ANSWERED = "answered", _("Waiting for the auditor")
         REJECTED = "rejected", _("Rejected: answer again")
         ACCEPTED = "accepted", _("Accepted")
+        CLOSED = "closed", _("Closed: the case ended")
 
     finding = models.OneToOneField(Finding, on_delete=models.PROTECT, related_name="corrective_action")
     deadline = models.DateField(_("deadline"))
@@ -287,12 +336,16 @@ class CorrectiveAction(FSMModelMixin, models.Model):
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     verdict_reason = models.TextField(_("reason of the auditor"), blank=True)
+    # The auditor's verified score after the correction (the finding's own score stays on record).
+    verified_score = models.DecimalField(_("verified score after correction"), max_digits=3, decimal_places=1,
+                                         null=True, blank=True, validators=[validate_score])
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 
     WAITING_FOR_APPLICANT = (State.OPEN, State.REJECTED)
+    UNRESOLVED_STATES = (State.OPEN, State.ANSWERED, State.REJECTED)
 
     class Meta:
         verbose_name = _("corrective action")
@@ -312,11 +365,16 @@ class CorrectiveAction(FSMModelMixin, models.Model):
         self.answered_at, self.answered_by = timezone.now(), by
 
     @transition(field=state, source=State.ANSWERED, target=State.ACCEPTED)
-    def accept(self, *, reason: str, by):
+    def accept(self, *, reason: str, by, verified_score):
         self.verdict_reason = reason
+        self.verified_score = verified_score
         self.verified_at, self.verified_by = timezone.now(), by
 
     @transition(field=state, source=State.ANSWERED, target=State.REJECTED)
     def reject(self, *, reason: str, by):
         self.verdict_reason = reason
         self.verified_at, self.verified_by = timezone.now(), by
+
+    @transition(field=state, source=UNRESOLVED_STATES, target=State.CLOSED)
+    def close(self):
+        """The case ended or went to the board before this point was resolved."""

@@ -18,7 +18,7 @@ from organisations.models import Location, Membership
 
 from .models import Assignment, Audit, Auditor, ConflictOfInterest
 
-ACTIVE_AUDIT_STATES = (Audit.State.PLANNED, Audit.State.IN_PROGRESS)
+ACTIVE_AUDIT_STATES = Audit.ACTIVE_STATES
 
 
 @dataclass
@@ -105,14 +105,14 @@ def reasons_for(auditor: Auditor, case: Case, *, days: list[date], role: str) ->
 
 def required_location_count(organisation) -> int:
     """Head office plus at least half of the other locations."""
-    others = organisation.locations.filter(is_head_office=False).count()
-    return (1 if organisation.locations.filter(is_head_office=True).exists() else 0) + math.ceil(others / 2)
+    others = organisation.locations.active().filter(is_head_office=False).count()
+    return (1 if organisation.locations.active().filter(is_head_office=True).exists() else 0) + math.ceil(others / 2)
 
 
 def propose_locations(organisation) -> list[Location]:
     """Head office plus half of the other locations, those audited least often first."""
     locations = list(
-        organisation.locations.annotate(times_audited=Count("audits", filter=~Q(audits__state=Audit.State.CANCELLED)))
+        organisation.locations.active().annotate(times_audited=Count("audits", filter=~Q(audits__state=Audit.State.CANCELLED)))
         .order_by("-is_head_office", "times_audited", "name")
     )
     head = [loc for loc in locations if loc.is_head_office]
@@ -124,12 +124,12 @@ def location_problems(organisation, chosen: list[Location]) -> list[str]:
     problems = []
     if any(loc.organisation_id != organisation.pk for loc in chosen):
         problems.append(_("A chosen location does not belong to this organisation."))
-    head = organisation.locations.filter(is_head_office=True).first()
+    head = organisation.locations.active().filter(is_head_office=True).first()
     if head is None:
         problems.append(_("The organisation has no head office on record. Ask the applicant to add it first."))
     elif head not in chosen:
         problems.append(_("The head office must be in scope."))
-    others_total = organisation.locations.filter(is_head_office=False).count()
+    others_total = organisation.locations.active().filter(is_head_office=False).count()
     others_chosen = len([loc for loc in chosen if not loc.is_head_office])
     if others_chosen < math.ceil(others_total / 2):
         problems.append(

@@ -1,4 +1,6 @@
 """Reads for the audit pages, each in a fixed number of queries."""
+from dataclasses import dataclass
+
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
@@ -46,13 +48,16 @@ def audits_in_corrections():
 def overdue_corrections():
     return CorrectiveAction.objects.filter(
         state__in=CorrectiveAction.WAITING_FOR_APPLICANT, deadline__lt=timezone.localdate(),
+        finding__audit__case__state=Case.State.CORRECTIVE_ACTIONS,
     ).select_related("finding__criterion", "finding__audit__case__organisation").order_by("deadline")
 
 
 def worklist(auditor: Auditor):
+    """The auditor's assignments that they can open: not the ones they declined (no access any
+    more) or were removed from."""
     return (
         Assignment.objects.filter(auditor=auditor)
-        .exclude(state=Assignment.State.REMOVED)
+        .exclude(state__in=[Assignment.State.REMOVED, Assignment.State.DECLINED])
         .select_related("audit__case__organisation")
         .annotate(findings_count=Count("audit__findings", distinct=True),
                   open_corrections=Count("audit__findings__corrective_action", distinct=True,
@@ -110,22 +115,22 @@ def evidence_requests(audit: Audit):
     return EvidenceRequest.objects.filter(audit=audit).select_related("criterion", "requested_by")
 
 
-def recommendation(case: Case, audit: Audit) -> tuple[bool, list[str]]:
-    """The system's recommendation (DESIGN 4): positive only if no major non-conformity is open,
-    every minor one is verified or has an accepted plan, and every verified score meets the minimum."""
-    from django.utils.translation import gettext as _
+@dataclass(frozen=True)
+class RecommendationView:
+    positive: bool
+    reasons: list[str]
+    stored: bool  # False: a preview computed now; True: fixed when the case went to the board
 
-    reasons = []
-    findings = list(findings_for_case(audit))
-    minimum = case.scheme_version.min_verified_score
-    low = [f.criterion.code for f in findings if f.verified_score < minimum]
-    if low:
-        reasons.append(_("Verified score below %(min)s for: %(codes)s.") % {"min": minimum, "codes": ", ".join(low)})
-    open_nc = []
-    for f in findings:
-        action = getattr(f, "corrective_action", None) if f.is_nonconformity else None
-        if f.is_nonconformity and (action is None or action.state != CorrectiveAction.State.ACCEPTED):
-            open_nc.append(f"{f.criterion.code} ({f.get_classification_display().lower()})")
-    if open_nc:
-        reasons.append(_("Non-conformities not verified: %(items)s.") % {"items": ", ".join(open_nc)})
-    return (not reasons, reasons)
+
+def recommendation(audit: Audit) -> RecommendationView:
+    """The system's recommendation (DESIGN 4) as stored on the case when it went to the board;
+    before that, a preview computed from the findings as they are now."""
+    from certification.recommendation import reason_texts
+
+    from .services import compute_recommendation
+
+    case = audit.case
+    if case.recommended_at is not None:
+        return RecommendationView(bool(case.recommendation_positive), reason_texts(case.recommendation_reasons), True)
+    computed = compute_recommendation(audit)
+    return RecommendationView(computed.positive, reason_texts(computed.as_data()), False)

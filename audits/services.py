@@ -14,13 +14,15 @@ from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
 from certification import permissions as case_permissions
+from certification import recommendation as recommendations
 from certification.models import Case, Criterion, Evidence
 from certification.scores import validate_score
-from certification.services import _admins, _locked_case, _log_transition, _secretariat
+from certification.services import locked_case, organisation_admins, secretariat_users, transition_case
 from notifications.services import queue_email
 from organisations import permissions as org_permissions
 from organisations import roles
 from organisations.models import Location
+from organisations.permissions import require
 from organisations.services import set_foundation_roles
 from records.services import log_action
 
@@ -81,11 +83,42 @@ def _revoke_all(assignment: Assignment) -> None:
     org_permissions.forget_cached_permissions(user)
 
 
-def _finish(audit: Audit) -> None:
-    """The auditors' work on this case is done: they keep reading, not writing."""
-    for assignment in audit.assignments.filter(state__in=Assignment.ACTIVE_STATES).select_related("auditor__user"):
-        assignment.audit = audit
+def close_audit_work(case: Case, *, actor, from_state: str, reason: str = "") -> None:
+    """The case left the audit stage (certification.hooks): close what belongs to it, in the
+    same transaction. A planned audit is cancelled and its auditors lose all access; a running
+    audit is stopped (what was recorded stays, frozen); the auditors of any audit keep reading but
+    no longer write; corrective actions that still wait are closed. Idempotent."""
+    reason = reason or _("The case left the audit stage (%(state)s).") % {"state": case.get_state_display()}
+    for audit in Audit.objects.select_for_update().filter(case=case, state__in=Audit.ACTIVE_STATES):
+        audit.case = case
+        from_audit_state = audit.state
+        if audit.state == Audit.State.PLANNED:
+            audit.cancel(reason)
+        else:
+            audit.stop(reason)
+        audit.save()
+        _log(actor, f"audit.{'cancelled' if audit.state == Audit.State.CANCELLED else 'stopped'}", audit,
+             from_state=from_audit_state, to_state=audit.state, remarks=reason, data={"case_state": case.state})
+        if audit.state == Audit.State.CANCELLED:
+            for assignment in audit.assignments.filter(state__in=Assignment.ACTIVE_STATES).select_related(
+                    "auditor__user"):
+                assignment.remove()
+                assignment.save()
+                assignment.audit = audit
+                _revoke_all(assignment)
+    for assignment in Assignment.objects.filter(
+            audit__case=case, state__in=Assignment.ACTIVE_STATES).select_related("auditor__user", "audit"):
+        assignment.audit.case = case
         _revoke_write(assignment)
+    for action in CorrectiveAction.objects.select_for_update(of=("self",)).filter(
+            finding__audit__case=case, state__in=CorrectiveAction.UNRESOLVED_STATES).select_related(
+            "finding__audit", "finding__criterion"):
+        from_action_state = action.state
+        action.close()
+        action.save()
+        action.finding.audit.case = case
+        _log(actor, "correction.closed", action.finding.audit, from_state=from_action_state, to_state=action.state,
+             remarks=reason, data={"criterion": action.finding.criterion.code})
 
 
 # --------------------------------------------------------------------------- auditor register
@@ -171,15 +204,11 @@ def _new_assignment(audit: Audit, auditor: Auditor, role: str, actor) -> Assignm
 @transaction.atomic
 def plan_audit(*, case: Case, actor, lead: Auditor, co_auditors: list[Auditor], first_day: date,
                last_day: date | None, locations: list[Location], evidence_due: date | None = None) -> Audit:
-    case = _locked_case(case)
-    if not permissions.can_plan(actor, case):
-        case_permissions.check_case(actor, case, case_permissions.VIEW)
-        raise PermissionDenied(_("Only the secretariat, not involved with this organisation, plans audits."))
-    if case.state == Case.State.AUDIT_PLANNED:
-        raise ValidationError(_("An audit is already planned for this case."))
-    if case.state != Case.State.ADMITTED:
-        raise ValidationError(_("Only an admitted case can be planned. This case is “%(state)s”.")
-                              % {"state": case.get_state_display()})
+    """Plan the audit of an admitted case. An empty ``evidence_due`` becomes the norm's default
+    (``evidence_due_weeks`` before the first audit day)."""
+    case = locked_case(case)
+    case_permissions.check_case(actor, case, case_permissions.VIEW)
+    require(permissions.can_plan_audit(actor, case))
     evidence_due = evidence_due or default_evidence_due(case, first_day)
     last_day = _check_dates(first_day, last_day, evidence_due)
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
@@ -195,10 +224,7 @@ def plan_audit(*, case: Case, actor, lead: Auditor, co_auditors: list[Auditor], 
     audit = Audit.objects.create(case=case, first_day=first_day, last_day=last_day, evidence_due=evidence_due,
                                  planned_by=actor)
     audit.locations.set(locations)
-    from_state = case.state
-    case.plan_audit()
-    case.save()
-    _log_transition(case, actor=actor, action="audit_planned", from_state=from_state,
+    transition_case(case, "plan_audit", actor=actor, action="audit_planned",
                     data={"audit": audit.pk, "first_day": str(first_day), "last_day": str(last_day)})
     _log(actor, "audit.planned", audit, to_state=audit.state, data={
         "first_day": str(first_day), "last_day": str(last_day), "evidence_due": str(evidence_due),
@@ -206,28 +232,33 @@ def plan_audit(*, case: Case, actor, lead: Auditor, co_auditors: list[Auditor], 
     _new_assignment(audit, lead, Assignment.Role.LEAD, actor)
     for auditor in co_auditors:
         _new_assignment(audit, auditor, Assignment.Role.CO, actor)
-    queue_email(recipients=_admins(case.organisation), template="audit_planned", context={"audit": audit, "case": case})
+    queue_email(recipients=organisation_admins(case.organisation), template="audit_planned",
+                context={"audit": audit, "case": case})
     return audit
 
 
 def _locked_audit(audit: Audit | int) -> Audit:
     pk = audit.pk if isinstance(audit, Audit) else audit
-    locked = Audit.objects.select_for_update(of=("self",)).select_related(
+    return Audit.objects.select_for_update(of=("self",)).select_related(
         "case__organisation", "case__scheme_version").get(pk=pk)
-    return locked
+
+
+def _check_planner(actor, audit: Audit) -> None:
+    case_permissions.check_case(actor, audit.case, case_permissions.VIEW)
+    require(permissions.can_change_planning(actor, audit))
 
 
 @transaction.atomic
 def replan_audit(*, audit: Audit, actor, first_day: date, last_day: date | None, evidence_due: date | None,
                  reason: str) -> Audit:
+    """Move the audit. Unchanged dates change, log and send nothing."""
     audit = _locked_audit(audit)
-    if not permissions.can_plan(actor, audit.case):
-        raise PermissionDenied(_("Only the secretariat plans audits."))
-    if audit.state != Audit.State.PLANNED:
-        raise ValidationError(_("Only a planned audit that has not started can be moved."))
+    _check_planner(actor, audit)
+    evidence_due = evidence_due or default_evidence_due(audit.case, first_day)
+    if (first_day, last_day or first_day, evidence_due) == (audit.first_day, audit.last_day, audit.evidence_due):
+        return audit
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for moving the audit.")})
-    evidence_due = evidence_due or default_evidence_due(audit.case, first_day)
     last_day = _check_dates(first_day, last_day, evidence_due)
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     for assignment in audit.assignments.filter(state__in=Assignment.ACTIVE_STATES).select_related("auditor__user"):
@@ -241,7 +272,7 @@ def replan_audit(*, audit: Audit, actor, first_day: date, last_day: date | None,
     _log(actor, "audit.replanned", audit, remarks=reason.strip(), data={
         "before": before, "after": {"first_day": str(first_day), "last_day": str(last_day),
                                     "evidence_due": str(evidence_due)}})
-    recipients = _admins(audit.case.organisation) + [a.auditor.user for a in audit.assignments.filter(
+    recipients = organisation_admins(audit.case.organisation) + [a.auditor.user for a in audit.assignments.filter(
         state__in=Assignment.ACTIVE_STATES).select_related("auditor__user")]
     queue_email(recipients=recipients, template="audit_replanned", context={"audit": audit, "case": audit.case,
                                                                              "reason": reason.strip()})
@@ -250,28 +281,16 @@ def replan_audit(*, audit: Audit, actor, first_day: date, last_day: date | None,
 
 @transaction.atomic
 def cancel_audit(*, audit: Audit, actor, reason: str) -> Audit:
+    """Cancel a planned audit: the case goes back to "admitted" to be planned again."""
     audit = _locked_audit(audit)
-    case = _locked_case(audit.case_id)
-    if not permissions.can_plan(actor, case):
-        raise PermissionDenied(_("Only the secretariat plans audits."))
-    if audit.state == Audit.State.CANCELLED:
-        raise ValidationError(_("This audit has already been cancelled."))
-    if audit.state != Audit.State.PLANNED:
-        raise ValidationError(_("An audit that has started cannot be cancelled."))
+    case = locked_case(audit.case_id)
+    audit.case = case
+    _check_planner(actor, audit)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for cancelling the audit.")})
-    audit.cancel(reason.strip())
-    audit.save()
-    for assignment in audit.assignments.filter(state__in=Assignment.ACTIVE_STATES).select_related("auditor__user"):
-        assignment.remove()
-        assignment.save()
-        assignment.audit = audit
-        _revoke_all(assignment)
-    from_state = case.state
-    case.cancel_audit()
-    case.save()
-    _log(actor, "audit.cancelled", audit, from_state=Audit.State.PLANNED, to_state=audit.state, remarks=reason.strip())
-    _log_transition(case, actor=actor, action="audit_cancelled", from_state=from_state, remarks=reason.strip())
+    # Leaving the audit stage closes the audit and the auditors' access (close_audit_work).
+    transition_case(case, "cancel_audit", actor=actor, action="audit_cancelled", remarks=reason.strip())
+    audit.refresh_from_db()
     return audit
 
 
@@ -279,10 +298,7 @@ def cancel_audit(*, audit: Audit, actor, reason: str) -> Audit:
 def assign_auditor(*, audit: Audit, actor, auditor: Auditor, role: str) -> Assignment:
     """Add a co-auditor, or a new lead after the lead declined or was removed."""
     audit = _locked_audit(audit)
-    if not permissions.can_plan(actor, audit.case):
-        raise PermissionDenied(_("Only the secretariat plans audits."))
-    if audit.state != Audit.State.PLANNED:
-        raise ValidationError(_("Auditors can only be changed before the audit starts."))
+    _check_planner(actor, audit)
     if role not in Assignment.Role.values:
         raise ValidationError({"role": _("Choose lead auditor or co-auditor.")})
     existing = audit.assignments.filter(auditor=auditor, state__in=Assignment.ACTIVE_STATES).first()
@@ -302,13 +318,13 @@ def assign_auditor(*, audit: Audit, actor, auditor: Auditor, role: str) -> Assig
 @transaction.atomic
 def unassign_auditor(*, assignment: Assignment, actor) -> Assignment:
     audit = _locked_audit(assignment.audit_id)
-    if not permissions.can_plan(actor, audit.case):
-        raise PermissionDenied(_("Only the secretariat plans audits."))
+    case_permissions.check_case(actor, audit.case, case_permissions.VIEW)
     assignment = Assignment.objects.select_for_update().select_related("auditor__user").get(pk=assignment.pk)
+    if not permissions.is_planner(actor, audit.case):
+        raise PermissionDenied(_("Only the secretariat plans audits."))
     if not assignment.is_active:
         return assignment
-    if audit.state != Audit.State.PLANNED:
-        raise ValidationError(_("Auditors can only be changed before the audit starts."))
+    require(permissions.can_change_planning(actor, audit))
     from_state = assignment.state
     assignment.remove()
     assignment.save()
@@ -322,16 +338,17 @@ def unassign_auditor(*, assignment: Assignment, actor) -> Assignment:
 # --------------------------------------------------------------------------- the auditor's declaration
 
 
+def _locked_assignment(assignment: Assignment) -> Assignment:
+    return Assignment.objects.select_for_update(of=("self",)).select_related(
+        "auditor__user", "audit__case__organisation").get(pk=assignment.pk)
+
+
 @transaction.atomic
 def declare_independence(*, assignment: Assignment, actor) -> Assignment:
-    assignment = Assignment.objects.select_for_update().select_related("auditor__user", "audit__case").get(
-        pk=assignment.pk)
-    if assignment.auditor.user_id != actor.pk:
-        raise PermissionDenied(_("Only the assigned auditor can make this declaration."))
-    if assignment.state == Assignment.State.INDEPENDENT:
+    assignment = _locked_assignment(assignment)
+    if assignment.state == Assignment.State.INDEPENDENT and assignment.auditor.user_id == actor.pk:
         return assignment
-    if assignment.state != Assignment.State.PENDING:
-        raise ValidationError(_("This assignment is no longer open."))
+    require(permissions.can_declare(actor, assignment))
     assignment.declare_independent(str(INDEPENDENCE_STATEMENT))
     assignment.save()
     _log(actor, "assignment.declared_independent", assignment.audit, from_state=Assignment.State.PENDING,
@@ -342,14 +359,10 @@ def declare_independence(*, assignment: Assignment, actor) -> Assignment:
 @transaction.atomic
 def decline_assignment(*, assignment: Assignment, actor, conflict: str) -> Assignment:
     """The auditor declares a conflict of interest: the assignment ends and the conflict is on record."""
-    assignment = Assignment.objects.select_for_update().select_related(
-        "auditor__user", "audit__case__organisation").get(pk=assignment.pk)
-    if assignment.auditor.user_id != actor.pk:
-        raise PermissionDenied(_("Only the assigned auditor can make this declaration."))
-    if assignment.state == Assignment.State.DECLINED:
+    assignment = _locked_assignment(assignment)
+    if assignment.state == Assignment.State.DECLINED and assignment.auditor.user_id == actor.pk:
         return assignment
-    if assignment.state != Assignment.State.PENDING:
-        raise ValidationError(_("This assignment is no longer open."))
+    require(permissions.can_declare(actor, assignment))
     if not (conflict or "").strip():
         raise ValidationError({"conflict": _("Describe the conflict of interest.")})
     assignment.decline(conflict.strip())
@@ -359,7 +372,7 @@ def decline_assignment(*, assignment: Assignment, actor, conflict: str) -> Assig
                                       description=conflict.strip())
     _log(actor, "assignment.declined", assignment.audit, from_state=Assignment.State.PENDING,
          to_state=assignment.state, remarks=conflict.strip(), data={"auditor": actor.email})
-    queue_email(recipients=_secretariat(), template="assignment_declined",
+    queue_email(recipients=secretariat_users(), template="assignment_declined",
                 context={"assignment": assignment, "audit": assignment.audit, "case": assignment.audit.case})
     return assignment
 
@@ -367,25 +380,17 @@ def decline_assignment(*, assignment: Assignment, actor, conflict: str) -> Assig
 # --------------------------------------------------------------------------- the audit itself
 
 
-def _require_auditor(actor, audit: Audit, *, lead: bool = False) -> Assignment:
-    if not permissions.can_audit(actor, audit):
-        case_permissions.check_case(actor, audit.case, case_permissions.VIEW)
-        raise PermissionDenied(_("Only an auditor assigned to this audit may do this."))
-    assignment = permissions.active_assignment(actor, audit)
-    if lead and assignment.role != Assignment.Role.LEAD:
-        raise PermissionDenied(_("Only the lead auditor may do this."))
-    return assignment
+def _check_auditor_view(actor, audit: Audit) -> None:
+    case_permissions.check_case(actor, audit.case, case_permissions.VIEW)
 
 
 @transaction.atomic
 def start_audit(*, audit: Audit, actor) -> Audit:
     audit = _locked_audit(audit)
-    case = _locked_case(audit.case_id)
-    _require_auditor(actor, audit, lead=True)
-    if audit.state == Audit.State.IN_PROGRESS:
-        raise ValidationError(_("The audit has already started."))
-    if audit.state != Audit.State.PLANNED:
-        raise ValidationError(_("This audit cannot start any more."))
+    case = locked_case(audit.case_id)
+    audit.case = case
+    _check_auditor_view(actor, audit)
+    require(permissions.can_start_audit(actor, audit))
     active = list(audit.assignments.filter(state__in=Assignment.ACTIVE_STATES).select_related("auditor__user"))
     pending = [a for a in active if a.state == Assignment.State.PENDING]
     if pending:
@@ -400,22 +405,19 @@ def start_audit(*, audit: Audit, actor) -> Audit:
                                   % {"name": assignment.auditor.user.get_full_name(), "reasons": " ".join(problems)})
     audit.start()
     audit.save()
-    from_state = case.state
-    case.start_audit()
-    case.save()
     _log(actor, "audit.started", audit, from_state=Audit.State.PLANNED, to_state=audit.state)
-    _log_transition(case, actor=actor, action="audit_started", from_state=from_state)
+    transition_case(case, "start_audit", actor=actor, action="audit_started")
     return audit
 
 
 @transaction.atomic
 def record_finding(*, audit: Audit, actor, criterion: Criterion, verified_score, classification: str,
                    examined: str, evidence: list[Evidence]) -> Finding:
+    """Record or change the finding on one criterion while the audit runs. Recording the same
+    finding again changes and logs nothing."""
     audit = _locked_audit(audit)
-    _require_auditor(actor, audit)
-    if audit.state != Audit.State.IN_PROGRESS:
-        raise ValidationError(_("Findings can only be recorded while the audit is in progress. "
-                                "After the report is submitted they are frozen."))
+    _check_auditor_view(actor, audit)
+    require(permissions.can_record_findings(actor, audit))
     if criterion.version_id != audit.case.scheme_version_id:
         raise ValidationError(_("This criterion is not part of the norm of this case."))
     validate_score(verified_score)
@@ -428,6 +430,10 @@ def record_finding(*, audit: Audit, actor, criterion: Criterion, verified_score,
         raise ValidationError({"evidence": _("Evidence must belong to this organisation.")})
     finding = Finding.objects.filter(audit=audit, criterion=criterion).first()
     values = {"verified_score": Decimal(str(verified_score)), "classification": classification, "examined": examined}
+    evidence_ids = {e.pk for e in evidence}
+    if finding is not None and all(getattr(finding, k) == v for k, v in values.items()) and \
+            set(finding.evidence.values_list("pk", flat=True)) == evidence_ids:
+        return finding
     if finding is None:
         finding = Finding.objects.create(audit=audit, criterion=criterion, recorded_by=actor, **values)
     else:
@@ -438,28 +444,32 @@ def record_finding(*, audit: Audit, actor, criterion: Criterion, verified_score,
     finding.evidence.set(evidence)
     _log(actor, "finding.recorded", audit, data={
         "criterion": criterion.code, "score": str(finding.verified_score), "classification": classification,
-        "evidence": [e.pk for e in evidence]})
+        "evidence": sorted(evidence_ids)})
     return finding
 
 
 @transaction.atomic
 def request_evidence(*, audit: Audit, actor, message: str, due_date: date,
                      criterion: Criterion | None = None) -> EvidenceRequest:
+    """Ask the applicant for more evidence. The same request twice is sent once."""
     audit = _locked_audit(audit)
-    _require_auditor(actor, audit)
-    if audit.state not in (Audit.State.PLANNED, Audit.State.IN_PROGRESS):
-        raise ValidationError(_("More evidence can only be asked before the report is submitted."))
+    _check_auditor_view(actor, audit)
+    require(permissions.can_request_evidence(actor, audit))
     if not (message or "").strip():
         raise ValidationError({"message": _("Say which evidence you need.")})
     if due_date < timezone.localdate():
         raise ValidationError({"due_date": _("The due date cannot be in the past.")})
     if criterion is not None and criterion.version_id != audit.case.scheme_version_id:
         raise ValidationError({"criterion": _("This criterion is not part of the norm of this case.")})
+    existing = EvidenceRequest.objects.filter(audit=audit, criterion=criterion, message=message.strip(),
+                                              due_date=due_date).first()
+    if existing:
+        return existing
     request = EvidenceRequest.objects.create(audit=audit, criterion=criterion, message=message.strip(),
                                              due_date=due_date, requested_by=actor)
     _log(actor, "evidence.requested", audit, remarks=message.strip(),
          data={"criterion": criterion.code if criterion else None, "due": str(due_date)})
-    queue_email(recipients=_admins(audit.case.organisation), template="evidence_requested",
+    queue_email(recipients=organisation_admins(audit.case.organisation), template="evidence_requested",
                 context={"audit": audit, "case": audit.case, "request": request})
     return request
 
@@ -477,15 +487,31 @@ def correction_deadline(case: Case, classification: str, start: date) -> date:
     return start + relativedelta(months=months)
 
 
+def compute_recommendation(audit: Audit, *, today: date | None = None) -> recommendations.Recommendation:
+    """The system's recommendation for the board (DESIGN 4) from this audit's findings and the
+    verdicts on their corrective actions."""
+    today = today or timezone.localdate()
+    facts = []
+    for finding in Finding.objects.filter(audit=audit).select_related("criterion", "corrective_action"):
+        action = getattr(finding, "corrective_action", None)
+        accepted = action is not None and action.state == CorrectiveAction.State.ACCEPTED
+        facts.append(recommendations.FindingFacts(
+            code=finding.criterion.code, classification=finding.classification,
+            verified_score=finding.verified_score, is_critical=finding.criterion.is_critical,
+            correction_accepted=accepted, score_after_correction=action.verified_score if accepted else None,
+            overdue=bool(action and not accepted and action.deadline < today),
+        ))
+    facts.sort(key=lambda f: [int(p) if p.isdigit() else p for p in f.code.split(".")])
+    return recommendations.compute(facts, minimum=audit.case.scheme_version.min_verified_score)
+
+
 @transaction.atomic
 def submit_report(*, audit: Audit, actor, advice: str, summary: str, interviews: str) -> Audit:
     audit = _locked_audit(audit)
-    case = _locked_case(audit.case_id)
-    _require_auditor(actor, audit, lead=True)
-    if audit.state == Audit.State.REPORTED:
-        raise ValidationError(_("The report has already been submitted."))
-    if audit.state != Audit.State.IN_PROGRESS:
-        raise ValidationError(_("The report can only be submitted during the audit."))
+    case = locked_case(audit.case_id)
+    audit.case = case
+    _check_auditor_view(actor, audit)
+    require(permissions.can_submit_report(actor, audit))
     if advice not in Case.Advice.values:
         raise ValidationError({"advice": _("Choose an advice.")})
     if not (summary or "").strip():
@@ -503,17 +529,17 @@ def submit_report(*, audit: Audit, actor, advice: str, summary: str, interviews:
         CorrectiveAction(finding=f, deadline=correction_deadline(case, f.classification, today))
         for f in nonconformities
     ])
-    from_state = case.state
-    case.submit_report(advice=advice, has_open_nonconformities=bool(nonconformities))
-    case.save()
     _log(actor, "report.submitted", audit, from_state=Audit.State.IN_PROGRESS, to_state=audit.state,
          data={"advice": advice, "nonconformities": [f.criterion.code for f in nonconformities]})
-    _log_transition(case, actor=actor, action="report_submitted", from_state=from_state, data={"advice": advice})
-    if not nonconformities:
-        _finish(audit)
-    queue_email(recipients=_admins(case.organisation), template="report_submitted",
+    recommendation = None if nonconformities else compute_recommendation(audit, today=today)
+    transition_case(case, "submit_report", actor=actor, action="report_submitted",
+                    data={"advice": advice, **({"recommendation": recommendation.as_data(),
+                                                 "positive": recommendation.positive} if recommendation else {})},
+                    advice=advice, has_open_nonconformities=bool(nonconformities), recommendation=recommendation)
+    queue_email(recipients=organisation_admins(case.organisation), template="report_submitted",
                 context={"audit": audit, "case": case, "nonconformities": nonconformities})
-    queue_email(recipients=_secretariat(), template="report_submitted_secretariat", context={"audit": audit, "case": case})
+    queue_email(recipients=secretariat_users(), template="report_submitted_secretariat",
+                context={"audit": audit, "case": case})
     return audit
 
 
@@ -530,11 +556,10 @@ def _locked_action(action: CorrectiveAction) -> CorrectiveAction:
 def set_correction_deadline(*, action: CorrectiveAction, actor, deadline: date, reason: str) -> CorrectiveAction:
     action = _locked_action(action)
     audit = action.finding.audit
-    if not (org_permissions.is_secretariat(actor) or permissions.can_audit(actor, audit)):
-        case_permissions.check_case(actor, audit.case, case_permissions.VIEW)
-        raise PermissionDenied(_("Only the secretariat or the auditor may change a deadline."))
-    if action.state == CorrectiveAction.State.ACCEPTED:
-        raise ValidationError(_("This corrective action is already accepted."))
+    _check_auditor_view(actor, audit)
+    require(permissions.can_change_deadline(actor, action))
+    if deadline == action.deadline:
+        return action
     if deadline <= timezone.localdate():
         raise ValidationError({"deadline": _("The deadline must be in the future.")})
     if not (reason or "").strip():
@@ -551,14 +576,10 @@ def set_correction_deadline(*, action: CorrectiveAction, actor, deadline: date, 
 def answer_corrective_action(*, action: CorrectiveAction, actor, root_cause: str, plan: str,
                              evidence: list[Evidence]) -> CorrectiveAction:
     action = _locked_action(action)
-    case = _locked_case(action.finding.audit.case_id)
-    case_permissions.check_case(actor, case, case_permissions.MANAGE)
-    if action.state == CorrectiveAction.State.ANSWERED:
-        raise ValidationError(_("You already sent this answer. The auditor will look at it."))
-    if action.state == CorrectiveAction.State.ACCEPTED:
-        raise ValidationError(_("This point is already accepted by the auditor."))
-    if case.state != Case.State.CORRECTIVE_ACTIONS:
-        raise ValidationError(_("This case is not waiting for corrective actions."))
+    case = locked_case(action.finding.audit.case_id)
+    action.finding.audit.case = case
+    case_permissions.check_case(actor, case, case_permissions.VIEW)
+    require(permissions.can_answer_correction(actor, action))
     errors = {}
     if not (root_cause or "").strip():
         errors["root_cause"] = _("Explain the cause: why did this happen?")
@@ -581,31 +602,47 @@ def answer_corrective_action(*, action: CorrectiveAction, actor, root_cause: str
 
 
 @transaction.atomic
-def verify_corrective_action(*, action: CorrectiveAction, actor, accepted: bool, reason: str) -> CorrectiveAction:
+def verify_corrective_action(*, action: CorrectiveAction, actor, accepted: bool, reason: str,
+                             verified_score=None) -> CorrectiveAction:
+    """Accept (with the verified score after the correction) or reject the applicant's answer.
+    When every corrective action is accepted the case goes to the board, with the system's
+    recommendation computed from the scores after correction."""
     action = _locked_action(action)
     audit = action.finding.audit
-    case = _locked_case(audit.case_id)
-    _require_auditor(actor, audit)
-    if action.state != CorrectiveAction.State.ANSWERED:
-        raise ValidationError(_("There is no new answer to judge for this point."))
+    case = locked_case(audit.case_id)
+    audit.case = case
+    _check_auditor_view(actor, audit)
+    require(permissions.can_verify_correction(actor, action))
+    errors = {}
     if not (reason or "").strip():
-        raise ValidationError({"reason": _("Give the reason for your verdict.")})
+        errors["reason"] = _("Give the reason for your verdict.")
+    if accepted:
+        if verified_score in (None, ""):
+            errors["verified_score"] = _("Give the verified score after the correction.")
+        else:
+            try:
+                validate_score(verified_score)
+            except ValidationError as error:
+                errors["verified_score"] = error.messages
+    if errors:
+        raise ValidationError(errors)
     from_state = action.state
     if accepted:
-        action.accept(reason=reason.strip(), by=actor)
+        action.accept(reason=reason.strip(), by=actor, verified_score=Decimal(str(verified_score)))
     else:
         action.reject(reason=reason.strip(), by=actor)
     action.save()
     _log(actor, "correction.accepted" if accepted else "correction.rejected", audit, from_state=from_state,
-         to_state=action.state, remarks=reason.strip(), data={"criterion": action.finding.criterion.code})
+         to_state=action.state, remarks=reason.strip(), data={
+             "criterion": action.finding.criterion.code, "score_before": str(action.finding.verified_score),
+             **({"score_after": str(action.verified_score)} if accepted else {})})
     all_verified = not CorrectiveAction.objects.filter(finding__audit=audit).exclude(
         state=CorrectiveAction.State.ACCEPTED).exists()
     if all_verified and case.state == Case.State.CORRECTIVE_ACTIONS:
-        case_from = case.state
-        case.corrections_verified()
-        case.save()
-        _log_transition(case, actor=actor, action="corrections_verified", from_state=case_from)
-        _finish(audit)
-    queue_email(recipients=_admins(case.organisation), template="correction_verified",
+        recommendation = compute_recommendation(audit)
+        transition_case(case, "corrections_verified", actor=actor, action="corrections_verified",
+                        data={"recommendation": recommendation.as_data(), "positive": recommendation.positive},
+                        recommendation=recommendation)
+    queue_email(recipients=organisation_admins(case.organisation), template="correction_verified",
                 context={"action": action, "case": case})
     return action

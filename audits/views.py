@@ -13,6 +13,7 @@ from certification import permissions as case_permissions
 from certification.models import Case, Criterion
 from organisations import permissions as org_permissions
 from organisations.forms import add_service_errors
+from organisations.permissions import ROLE
 
 from . import permissions, rules, selectors, services
 from .forms import (
@@ -110,11 +111,11 @@ def _planning_context(case, form, days):
 @require_http_methods(["GET", "POST"])
 def plan(request, case_pk):
     case = case_permissions.get_case_for_user_or_404(request.user, case_pk)
-    if not permissions.can_plan(request.user, case):
+    verdict = permissions.can_plan_audit(request.user, case)
+    if not permissions.is_planner(request.user, case):
         raise PermissionDenied
-    if case.state != Case.State.ADMITTED:
-        messages.info(request, _("Only an admitted case can be planned. This case is “%(state)s”.")
-                      % {"state": case.get_state_display()})
+    if not verdict:
+        messages.info(request, verdict.reason)
         return redirect("certification:case_detail", pk=case.pk)
     auditors = Auditor.objects.select_related("user", "body")
     if request.method == "POST":
@@ -151,19 +152,21 @@ def plan(request, case_pk):
 @require_GET
 def audit_detail(request, pk):
     audit = permissions.get_audit_for_user_or_404(request.user, pk)
-    can_plan = permissions.can_plan(request.user, audit.case)
+    user = request.user
     return render(request, "audits/audit_detail.html", {
         "audit": audit, "case": audit.case,
         "assignments": audit.assignments.select_related("auditor__user", "auditor__body").order_by("role", "pk"),
         "locations": audit.locations.all(),
         "requests": selectors.evidence_requests(audit),
-        "can_plan": can_plan and audit.state == Audit.State.PLANNED,
-        "can_audit": permissions.can_audit(request.user, audit),
-        "my_assignment": permissions.active_assignment(request.user, audit),
+        "can_plan": permissions.can_change_planning(user, audit),
+        "can_audit": permissions.is_assigned(user, audit),
+        "can_start": permissions.can_start_audit(user, audit),
+        "can_use_workspace": permissions.can_use_workspace(user, audit) and audit.state != Audit.State.CANCELLED,
+        "my_assignment": permissions.active_assignment(user, audit),
         "replan_form": ReplanForm(initial={"first_day": audit.first_day, "last_day": audit.last_day,
                                            "evidence_due": audit.evidence_due}),
         "cancel_form": CancelForm(), "assign_form": AssignForm(),
-        "recommendation": selectors.recommendation(audit.case, audit) if audit.state == Audit.State.REPORTED else None,
+        "recommendation": selectors.recommendation(audit) if audit.state == Audit.State.REPORTED else None,
     })
 
 
@@ -297,14 +300,14 @@ def _finding_form(criterion, evidence_choices, data=None):
 @require_GET
 def workspace(request, pk, theme_code=None):
     audit = permissions.get_audit_for_user_or_404(request.user, pk)
-    if case_permissions.can_contribute_to_case(request.user, audit.case):
+    if not permissions.can_use_workspace(request.user, audit):
         # The applicant reads the findings on its own page once the report is in.
         raise PermissionDenied
     themes = list(selectors.themes_with_findings(audit))
     theme = themes[0] if theme_code is None else next((t for t in themes if t.code == theme_code), None)
     if theme is None:
         raise Http404
-    editable = permissions.can_audit(request.user, audit) and audit.state == Audit.State.IN_PROGRESS
+    editable = bool(permissions.can_record_findings(request.user, audit))
     evidence_choices = selectors.organisation_evidence(audit)
     evidence_list = list(evidence_choices)
     criteria = list(selectors.workspace_criteria(audit, theme))
@@ -369,8 +372,7 @@ def ask_evidence(request, pk):
 def report(request, pk):
     audit = permissions.get_audit_for_user_or_404(request.user, pk)
     # Only the lead submits (services.submit_report): a co-auditor gets no form to fail with.
-    can_submit = permissions.can_audit(request.user, audit) and \
-        permissions.active_assignment(request.user, audit).role == Assignment.Role.LEAD
+    can_submit = permissions.can_submit_report(request.user, audit)
     form = ReportForm(_posted(request), initial={"advice": audit.advice, "summary": audit.summary,
                                                      "interviews": audit.interviews})
     if request.method == "POST":
@@ -378,7 +380,7 @@ def report(request, pk):
             # A second click, or a colleague was first: say so instead of a bare 403.
             messages.info(request, _("The report has already been submitted."))
             return redirect("audits:audit_detail", pk=audit.pk)
-        if not can_submit:
+        if not can_submit and can_submit.kind == ROLE:
             raise PermissionDenied
         if form.is_valid():
             try:
@@ -393,7 +395,7 @@ def report(request, pk):
     return render(request, "audits/report.html", {
         "audit": audit, "case": audit.case, "form": form, "findings": selectors.findings_for_case(audit),
         "missing": services.missing_findings(audit),
-        "can_submit": can_submit and audit.state == Audit.State.IN_PROGRESS,
+        "can_submit": can_submit,
     }, status=400 if form.errors else 200)
 
 
@@ -407,7 +409,8 @@ def verify_correction(request, action_pk):
         try:
             services.verify_corrective_action(action=action, actor=request.user,
                                               accepted=form.cleaned_data["verdict"] == "accept",
-                                              reason=form.cleaned_data["reason"])
+                                              reason=form.cleaned_data["reason"],
+                                              verified_score=form.cleaned_data["verified_score"] or None)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -415,6 +418,8 @@ def verify_correction(request, action_pk):
             return redirect("audits:audit_detail", pk=action.finding.audit_id)
     return render(request, "audits/verify_correction.html", {
         "action": action, "finding": action.finding, "audit": action.finding.audit, "form": form,
+        "can_verify": permissions.can_verify_correction(request.user, action),
+        "can_change_deadline": permissions.can_change_deadline(request.user, action),
         "deadline_form": deadline_form, "evidence": action.evidence.all(),
     }, status=400 if form.errors else 200)
 
@@ -449,7 +454,11 @@ def case_findings(request, case_pk):
         action = getattr(finding, "corrective_action", None) if finding.is_nonconformity else None
         finding.action = action
         finding.form = None
-        if can_answer and action and action.state in CorrectiveAction.WAITING_FOR_APPLICANT:
+        if action is not None:
+            finding.audit = audit
+            audit.case = case
+            action.finding = finding
+        if action and permissions.can_answer_correction(request.user, action):
             finding.form = CorrectiveAnswerForm(prefix=f"a{action.pk}", evidence_choices=evidence_choices,
                                                 initial={"root_cause": action.root_cause, "plan": action.plan})
             finding.form.fields["evidence"].choices = choices

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from records.admin import ReadOnlyModelAdmin, ReadOnlyTabularInline
 
@@ -55,27 +57,66 @@ class SchemeVersionAdmin(ReadOnlyWhenPublished, admin.ModelAdmin):
     inlines = [ThemeInline]
     actions = ["publish", "draft_next"]
 
-    @admin.action(description="Publiceren / Publish")
+    @admin.action(description=_("Publish"))
     def publish(self, request, queryset):
         from . import services
 
-        for version in queryset:
-            services.publish_version(version=version, actor=request.user)
+        self._run(request, queryset, lambda version: services.publish_version(version=version, actor=request.user),
+                  _("%(version)s is published."))
 
-    @admin.action(description="Nieuwe conceptversie / Draft next version")
+    @admin.action(description=_("Draft the next version"))
     def draft_next(self, request, queryset):
         from . import services
 
+        self._run(request, queryset, lambda version: services.draft_next_version(version=version, actor=request.user),
+                  _("A new draft is made from %(version)s."))
+
+    def _run(self, request, queryset, action, success):
+        """Run a service per version; a refusal is a message in the admin, never a server error."""
+        from django.contrib import messages
+        from django.core.exceptions import PermissionDenied, ValidationError
+
         for version in queryset:
-            services.draft_next_version(version=version, actor=request.user)
+            try:
+                action(version)
+            except (ValidationError, PermissionDenied) as error:
+                text = " ".join(getattr(error, "messages", [])) or str(error) or _("Not allowed.")
+                self.message_user(request, f"{version}: {text}", messages.ERROR)
+            else:
+                self.message_user(request, success % {"version": version}, messages.SUCCESS)
+
+
+class DraftVersionContentForm(forms.ModelForm):
+    """Themes and criteria can be added only to a draft version: a clear form error instead of
+    the model's ImmutableVersionError (a server error)."""
+
+    def clean(self):
+        data = super().clean()
+        version = data.get("version") or getattr(self.instance, "version", None)
+        theme = data.get("theme")
+        if version is not None and not version.is_editable:
+            raise forms.ValidationError(_("Version %(version)s is %(state)s: it cannot be changed. Draft a new "
+                                          "version to change the norm.")
+                                        % {"version": version, "state": version.get_state_display().lower()})
+        if theme is not None and version is not None and theme.version_id != version.pk:
+            self.add_error("theme", _("This theme belongs to another version."))
+        return data
 
 
 @admin.register(Criterion)
 class CriterionAdmin(ReadOnlyWhenPublished, admin.ModelAdmin):
+    form = DraftVersionContentForm
     list_display = ("code", "title", "theme", "version", "is_critical")
     list_filter = ("version", "is_critical")
     search_fields = ("code", "title")
     list_select_related = ("theme", "version__scheme")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "version":
+            kwargs["queryset"] = SchemeVersion.objects.filter(state=SchemeVersion.State.DRAFT)
+        elif db_field.name == "theme":
+            kwargs["queryset"] = Theme.objects.filter(version__state=SchemeVersion.State.DRAFT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class AnswerInline(ReadOnlyTabularInline):

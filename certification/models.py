@@ -12,6 +12,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from organisations.models import Organisation
 
+from .recommendation import Recommendation
 from .scores import SCORE_CHOICES, validate_score
 
 
@@ -33,6 +34,22 @@ class Scheme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SchemeVersionQuerySet(models.QuerySet):
+    """A published or retired version refuses bulk changes too, not only ``save()``."""
+
+    def update(self, **kwargs):
+        content = set(kwargs) - SchemeVersion.LIFECYCLE_FIELDS
+        if content and self.exclude(state=SchemeVersion.State.DRAFT).exists():
+            raise ImmutableVersionError(
+                f"A published or retired scheme version cannot be changed ({sorted(content)}).")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.exclude(state=SchemeVersion.State.DRAFT).exists():
+            raise ImmutableVersionError("A published or retired scheme version cannot be deleted.")
+        return super().delete()
 
 
 class SchemeVersion(FSMModelMixin, models.Model):
@@ -79,6 +96,8 @@ class SchemeVersion(FSMModelMixin, models.Model):
         _("maximum consecutive cycles for one lead auditor"), default=2, validators=[MinValueValidator(1)]
     )
     evidence_due_weeks = models.PositiveSmallIntegerField(_("evidence due before the audit (weeks)"), default=4)
+
+    objects = SchemeVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("scheme version")
@@ -225,9 +244,27 @@ class CaseState(models.TextChoices):
     REFUSED = "refused", _("Refused")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
+# Every group of case states the code base uses, in one place.
 OPEN_CASE_STATES = (
     CaseState.DRAFT, CaseState.SUBMITTED, CaseState.ADMITTED, CaseState.AUDIT_PLANNED,
     CaseState.AUDITING, CaseState.CORRECTIVE_ACTIONS, CaseState.AWAITING_DECISION,
+)
+END_CASE_STATES = (
+    CaseState.NOT_ADMITTED, CaseState.CERTIFIED, CaseState.MAINTAINED, CaseState.REFUSED, CaseState.WITHDRAWN,
+)
+DECIDED_CASE_STATES = (CaseState.CERTIFIED, CaseState.MAINTAINED, CaseState.REFUSED)
+# The applicant's answers and declaration are open for change only here.
+EDITABLE_CASE_STATES = (CaseState.DRAFT,)
+# New evidence may be added (for the audit, or on the auditor's request); what was submitted stays.
+EVIDENCE_OPEN_CASE_STATES = (
+    CaseState.DRAFT, CaseState.ADMITTED, CaseState.AUDIT_PLANNED, CaseState.AUDITING, CaseState.CORRECTIVE_ACTIONS,
+)
+# While a case is here, an audit and its auditors work on it. Leaving these states (other than to
+# the next one of them) closes the audit work through ``certification.hooks``.
+AUDIT_STAGE_CASE_STATES = (CaseState.AUDIT_PLANNED, CaseState.AUDITING, CaseState.CORRECTIVE_ACTIONS)
+# Board members see the whole file of cases that await or received their decision.
+BOARD_VISIBLE_CASE_STATES = (
+    CaseState.AWAITING_DECISION, CaseState.CERTIFIED, CaseState.MAINTAINED, CaseState.REFUSED,
 )
 
 
@@ -243,10 +280,12 @@ class Case(FSMModelMixin, models.Model):
     State = CaseState
 
     OPEN_STATES = OPEN_CASE_STATES
-    END_STATES = (State.NOT_ADMITTED, State.CERTIFIED, State.MAINTAINED, State.REFUSED, State.WITHDRAWN)
-    DECIDED_STATES = (State.CERTIFIED, State.MAINTAINED, State.REFUSED)
-    # The applicant's input is open for change only here.
-    EDITABLE_STATES = (State.DRAFT,)
+    END_STATES = END_CASE_STATES
+    DECIDED_STATES = DECIDED_CASE_STATES
+    EDITABLE_STATES = EDITABLE_CASE_STATES
+    EVIDENCE_OPEN_STATES = EVIDENCE_OPEN_CASE_STATES
+    AUDIT_STAGE_STATES = AUDIT_STAGE_CASE_STATES
+    BOARD_VISIBLE_STATES = BOARD_VISIBLE_CASE_STATES
 
     class Advice(models.TextChoices):
         POSITIVE = "positive", _("Positive")
@@ -268,6 +307,12 @@ class Case(FSMModelMixin, models.Model):
     intake_remarks = models.TextField(_("remarks of the secretariat"), blank=True)
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
     auditor_advice = models.CharField(_("auditor's advice"), max_length=20, choices=Advice.choices, blank=True)
+    # The system's recommendation (DESIGN 4), fixed when the case reaches "awaiting decision", so
+    # that the board decides against what was recommended then. ``recommendation_reasons`` is a
+    # list of {"kind": ..., "criteria": [codes]} (see certification.recommendation).
+    recommendation_positive = models.BooleanField(_("recommendation is positive"), null=True, blank=True)
+    recommendation_reasons = models.JSONField(_("reasons of the recommendation"), default=list, blank=True)
+    recommended_at = models.DateTimeField(_("recommended"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case")
@@ -288,8 +333,10 @@ class Case(FSMModelMixin, models.Model):
 
     @property
     def reference(self) -> str:
-        year = (self.created_at or timezone.now()).year
-        return f"WI-A{year}-{self.pk or 0:05d}"
+        """The case's file number, e.g. ``DOS-2026/00017``: a different shape from a certificate
+        number (``WI-2026-0042``), so that nobody takes an application for a certificate."""
+        year = timezone.localtime(self.created_at).year if self.created_at else timezone.localdate().year
+        return f"DOS-{year}/{self.pk or 0:05d}"
 
     @property
     def is_open(self) -> bool:
@@ -318,7 +365,10 @@ class Case(FSMModelMixin, models.Model):
         return self.reviewer_count() >= self.scheme_version.min_reviewers
 
     def management_declaration_signed(self) -> bool:
-        return ManagementDeclaration.objects.filter(case=self).exists()
+        return self.active_declaration() is not None
+
+    def active_declaration(self) -> "ManagementDeclaration | None":
+        return ManagementDeclaration.objects.filter(case=self, withdrawn_at__isnull=True).first()
 
     def is_surveillance(self) -> bool:
         return self.kind == self.Kind.SURVEILLANCE
@@ -376,21 +426,36 @@ class Case(FSMModelMixin, models.Model):
     def start_audit(self):
         pass
 
+    def _recommend(self, recommendation: "Recommendation") -> None:
+        self.recommendation_positive = recommendation.positive
+        self.recommendation_reasons = recommendation.as_data()
+        self.recommended_at = timezone.now()
+
     @transition(
         field=state, source=State.AUDITING,
         target=RETURN_VALUE(State.CORRECTIVE_ACTIONS, State.AWAITING_DECISION),
     )
-    def submit_report(self, *, advice: str, has_open_nonconformities: bool):
+    def submit_report(self, *, advice: str, has_open_nonconformities: bool,
+                      recommendation: "Recommendation | None" = None):
+        """With open non-conformities the case waits for corrections; otherwise it goes to the
+        board with the system's ``recommendation``, which is then required."""
         self.auditor_advice = advice
-        return self.State.CORRECTIVE_ACTIONS if has_open_nonconformities else self.State.AWAITING_DECISION
+        if has_open_nonconformities:
+            return self.State.CORRECTIVE_ACTIONS
+        if recommendation is None:
+            raise ValueError("A case goes to the board only with the system's recommendation.")
+        self._recommend(recommendation)
+        return self.State.AWAITING_DECISION
 
     @transition(field=state, source=State.CORRECTIVE_ACTIONS, target=State.AWAITING_DECISION)
-    def corrections_verified(self):
-        pass
+    def corrections_verified(self, *, recommendation: "Recommendation"):
+        self._recommend(recommendation)
 
     @transition(field=state, source=State.CORRECTIVE_ACTIONS, target=State.AWAITING_DECISION)
-    def escalate_overdue_corrections(self):
+    def escalate_overdue_corrections(self, *, recommendation: "Recommendation"):
+        """Deadlines passed (DESIGN 4): the case goes to the board with a negative advice."""
         self.auditor_advice = self.Advice.NEGATIVE
+        self._recommend(recommendation)
 
     @transition(field=state, source=State.AWAITING_DECISION, target=State.CERTIFIED, conditions=[is_not_surveillance])
     def grant(self):
@@ -452,16 +517,26 @@ class SelfAssessmentAnswer(models.Model):
 
 
 class ManagementDeclaration(models.Model):
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="declaration")
+    """The management's signature under the self-assessment and the evidence. A change after
+    signing withdraws it (it stays on record as withdrawn); at most one is in force per case."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="declarations")
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signer_name = models.CharField(_("name"), max_length=200)
     signer_function = models.CharField(_("function"), max_length=200)
     statement = models.TextField(_("statement"))
     signed_at = models.DateTimeField(_("signed"))
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("reason for withdrawal"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("management declaration")
         verbose_name_plural = _("management declarations")
+        ordering = ["-signed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(withdrawn_at__isnull=True),
+                                    name="one_declaration_in_force_per_case"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.reference}: {self.signer_name}"
@@ -494,6 +569,9 @@ class Evidence(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    # Set when the case is submitted with this file: from then on it is part of what the
+    # secretariat saw at intake and cannot be taken off any more (new files may still be added).
+    frozen_at = models.DateTimeField(_("part of a submission since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("evidence")
@@ -502,6 +580,10 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):

@@ -30,7 +30,7 @@ def organisations_for_member(user):
 def cases_for_applicant(user):
     return (
         Case.objects.filter(organisation__in=organisations_for_member(user))
-        .select_related("organisation", "scheme_version__scheme", "declaration")
+        .select_related("organisation", "scheme_version__scheme")
         .annotate(
             answered=_count(SelfAssessmentAnswer.objects.filter(case=OuterRef("pk")), "case"),
             criteria_total=_count(Criterion.objects.filter(version=OuterRef("scheme_version")), "version"),

@@ -22,7 +22,7 @@ from organisations import roles
 from organisations.models import Membership, Organisation
 from records.services import log_action
 
-from . import permissions
+from . import hooks, permissions
 from .evidence import check_evidence_file
 from .models import (
     Case,
@@ -35,6 +35,7 @@ from .models import (
     Theme,
     evidence_upload_to,
 )
+from .permissions import require
 from .scores import validate_score
 
 DECLARATION_STATEMENT = gettext_lazy(
@@ -116,7 +117,8 @@ def draft_next_version(*, version: SchemeVersion, actor) -> SchemeVersion:
 # --------------------------------------------------------------------------- cases
 
 
-def _locked_case(case: Case | int) -> Case:
+def locked_case(case: Case | int) -> Case:
+    """Re-read the case with a row lock, for a service that is about to change it."""
     pk = case.pk if isinstance(case, Case) else case
     return (
         Case.objects.select_for_update(of=("self",))
@@ -125,27 +127,36 @@ def _locked_case(case: Case | int) -> Case:
     )
 
 
-def _log_transition(case: Case, *, actor, action: str, from_state: str, remarks: str = "", data=None):
+def log_case_transition(case: Case, *, actor, action: str, from_state: str, remarks: str = "", data=None):
     log_action(
         actor=actor, action=f"certification.case.{action}", obj=case, from_state=from_state,
         to_state=case.state, remarks=remarks, organisation_id=case.organisation_id, case_id=case.pk, data=data,
     )
 
 
-def _state_message(case: Case) -> str:
-    return _("This application is now “%(state)s”. Reload the page to see the latest status.") % {
-        "state": case.get_state_display()
-    }
+def transition_case(case: Case, transition: str, *args, actor, action: str, remarks: str = "", data=None,
+                    **kwargs) -> Case:
+    """Take the (locked) case through one transition: change, save, log, and — when the case
+    leaves the audit stage — let the apps that hang off it close their part (certification.hooks),
+    all in the caller's transaction."""
+    from_state = case.state
+    getattr(case, transition)(*args, **kwargs)
+    case.save()
+    log_case_transition(case, actor=actor, action=action, from_state=from_state, remarks=remarks, data=data)
+    if from_state in Case.AUDIT_STAGE_STATES and case.state not in Case.AUDIT_STAGE_STATES:
+        hooks.case_left_audit_stage(case, actor=actor, from_state=from_state, reason=remarks)
+    return case
 
 
-def _admins(organisation: Organisation):
+def organisation_admins(organisation: Organisation) -> list:
+    """Active admins of the organisation: who receives the applicant's e-mails."""
     User = get_user_model()
     return list(User.objects.filter(
         memberships__organisation=organisation, memberships__role=Membership.Role.ADMIN, is_active=True,
     ))
 
 
-def _secretariat():
+def secretariat_users() -> list:
     User = get_user_model()
     return list(User.objects.filter(groups__name=roles.SECRETARIAT, is_active=True))
 
@@ -189,7 +200,7 @@ def start_case(*, organisation: Organisation, actor, kind: str = Case.Kind.INITI
             case = Case.objects.create(organisation=organisation, scheme_version=version, kind=kind, created_by=actor)
     except IntegrityError:
         raise ValidationError(_("Your organisation already has an application in progress.")) from None
-    _log_transition(case, actor=actor, action="started", from_state="", data={"version": version.pk, "kind": kind})
+    log_case_transition(case, actor=actor, action="started", from_state="", data={"version": version.pk, "kind": kind})
     return case
 
 
@@ -222,36 +233,37 @@ def submission_problems(case: Case) -> list[str]:
     return problems
 
 
+def _check_view(actor, case: Case) -> None:
+    """Outsiders get a 404 before anything else is said about the case."""
+    permissions.check_case(actor, case, permissions.VIEW)
+
+
 @transaction.atomic
 def submit_case(*, case: Case, actor) -> Case:
-    case = _locked_case(case)
-    permissions.check_case(actor, case, permissions.MANAGE)
-    if case.state == Case.State.SUBMITTED:
-        raise ValidationError(_("This application has already been submitted. You do not need to do anything."))
-    if case.state != Case.State.DRAFT:
-        raise ValidationError(_state_message(case))
+    case = locked_case(case)
+    _check_view(actor, case)
+    require(permissions.can_submit_case(actor, case))
     problems = submission_problems(case)
     if problems or not can_proceed(case.submit):
         raise ValidationError(problems or [_("This application cannot be submitted yet.")])
-    from_state = case.state
-    case.submit()
-    case.save()
-    _log_transition(case, actor=actor, action="submitted", from_state=from_state)
-    queue_email(recipients=_admins(case.organisation), template="case_submitted", context={"case": case})
-    queue_email(recipients=_secretariat(), template="intake_new", context={"case": case})
+    transition_case(case, "submit", actor=actor, action="submitted")
+    # What the secretariat sees at intake stays on file: these files can no longer be taken off.
+    frozen = case.evidence.filter(removed_at__isnull=True, frozen_at__isnull=True).update(frozen_at=case.submitted_at)
+    if frozen:
+        log_action(actor=actor, action="certification.evidence.frozen", obj=case, organisation_id=case.organisation_id,
+                   case_id=case.pk, data={"count": frozen})
+    queue_email(recipients=organisation_admins(case.organisation), template="case_submitted", context={"case": case})
+    queue_email(recipients=secretariat_users(), template="intake_new", context={"case": case})
     return case
 
 
 def _intake_transition(*, case: Case, actor, method: str, action: str, text: str, template: str) -> Case:
-    case = _locked_case(case)
-    permissions.check_case(actor, case, permissions.INTAKE)
-    if case.state != Case.State.SUBMITTED:
-        raise ValidationError(_state_message(case))
-    from_state = case.state
-    getattr(case, method)(text)
-    case.save()
-    _log_transition(case, actor=actor, action=action, from_state=from_state, remarks=text)
-    queue_email(recipients=_admins(case.organisation), template=template, context={"case": case, "remarks": text})
+    case = locked_case(case)
+    _check_view(actor, case)
+    require(permissions.can_do_intake(actor, case))
+    transition_case(case, method, text, actor=actor, action=action, remarks=text)
+    queue_email(recipients=organisation_admins(case.organisation), template=template,
+                context={"case": case, "remarks": text})
     return case
 
 
@@ -279,36 +291,23 @@ def not_admit_case(*, case: Case, actor, reason: str) -> Case:
 
 @transaction.atomic
 def withdraw_case(*, case: Case, actor, reason: str) -> Case:
-    case = _locked_case(case)
-    permissions.check_case(actor, case, permissions.MANAGE)
-    if case.state == Case.State.WITHDRAWN:
-        raise ValidationError(_("This application has already been withdrawn."))
-    if not can_proceed(case.withdraw):
-        raise ValidationError(_("A decision has already been taken on this application. It can no longer be withdrawn."))
+    """The applicant withdraws, at any time before a decision. What hangs off the case (a planned
+    or running audit, the auditors' access, open corrective actions) ends with it."""
+    case = locked_case(case)
+    _check_view(actor, case)
+    require(permissions.can_withdraw_case(actor, case))
     if not (reason or "").strip():
         raise ValidationError(_("Tell us briefly why you withdraw the application."))
-    from_state = case.state
-    case.withdraw(reason.strip())
-    case.save()
-    _log_transition(case, actor=actor, action="withdrawn", from_state=from_state, remarks=reason.strip())
-    queue_email(recipients=_secretariat(), template="case_withdrawn", context={"case": case})
+    transition_case(case, "withdraw", reason.strip(), actor=actor, action="withdrawn", remarks=reason.strip())
+    queue_email(recipients=secretariat_users(), template="case_withdrawn", context={"case": case})
     return case
 
 
 # --------------------------------------------------------------------------- self-assessment
 
 
-# After admission new evidence may be added (for the audit, or on the auditor's request);
-# what was submitted stays as it was.
-EVIDENCE_OPEN_STATES = (
-    Case.State.DRAFT, Case.State.ADMITTED, Case.State.AUDIT_PLANNED, Case.State.AUDITING,
-    Case.State.CORRECTIVE_ACTIONS,
-)
-
-
-def _require_editable(case: Case) -> None:
-    if not case.is_editable:
-        raise ValidationError(_("This application has been submitted. Answers and evidence can no longer be changed."))
+# Kept for callers that import it from here; the groups of states live in certification.models.
+EVIDENCE_OPEN_STATES = Case.EVIDENCE_OPEN_STATES
 
 
 @dataclass(frozen=True)
@@ -320,10 +319,10 @@ class AnswerInput:
 
 @transaction.atomic
 def save_answer(*, case: Case, criterion: Criterion, actor, data: AnswerInput) -> SelfAssessmentAnswer:
-    """Write or change one answer. A changed answer needs a new review."""
-    case = _locked_case(case)
-    permissions.check_case(actor, case, permissions.CONTRIBUTE)
-    _require_editable(case)
+    """Write or change one answer. A changed answer needs a new review, and a new signature."""
+    case = locked_case(case)
+    _check_view(actor, case)
+    require(permissions.can_edit_self_assessment(actor, case))
     if criterion.version_id != case.scheme_version_id:
         raise ValidationError(_("This criterion is not part of the norm of this application."))
     validate_score(data.current_score)
@@ -345,50 +344,52 @@ def save_answer(*, case: Case, criterion: Criterion, actor, data: AnswerInput) -
         answer.written_by, answer.written_at = actor, now
         answer.reviewed_by = answer.reviewed_at = None
     answer.save()
-    log_action(actor=actor, action="certification.answer.written", obj=case, organisation_id=case.organisation_id, case_id=case.pk,
-               data={"criterion": criterion.code, "current": str(answer.current_score),
-                     "ambition": str(answer.ambition_score)})
-    _withdraw_declaration(case, actor=actor, reason=f"answer {criterion.code} changed")
+    log_action(actor=actor, action="certification.answer.written", obj=case, organisation_id=case.organisation_id,
+               case_id=case.pk, data={"criterion": criterion.code, "current": str(answer.current_score),
+                                      "ambition": str(answer.ambition_score)})
+    withdraw_declaration(case, actor=actor, reason=f"answer {criterion.code} changed")
     return answer
 
 
-def _withdraw_declaration(case: Case, *, actor, reason: str) -> None:
-    """The management declares the self-assessment as it was when they signed: a change after
-    signing needs a new signature. What was signed stays in the log."""
-    declaration = ManagementDeclaration.objects.filter(case=case).first()
+def withdraw_declaration(case: Case, *, actor, reason: str) -> ManagementDeclaration | None:
+    """The management declares the self-assessment and the evidence as they were when they
+    signed: a change after signing needs a new signature. The withdrawn declaration stays on
+    record, marked withdrawn. Call inside the transaction that holds the case's lock."""
+    declaration = case.active_declaration()
     if declaration is None:
-        return
+        return None
+    declaration.withdrawn_at = timezone.now()
+    declaration.withdrawn_reason = reason[:300]
+    declaration.save(update_fields=["withdrawn_at", "withdrawn_reason"])
     log_action(actor=actor, action="certification.declaration.withdrawn", obj=case,
                organisation_id=case.organisation_id, case_id=case.pk, remarks=reason,
-               data={"signed_by": declaration.signer_name, "function": declaration.signer_function,
-                     "signed_at": declaration.signed_at.isoformat()})
-    declaration.delete()
+               data={"declaration": declaration.pk, "signed_by": declaration.signer_name,
+                     "function": declaration.signer_function, "signed_at": declaration.signed_at.isoformat()})
+    return declaration
 
 
 @transaction.atomic
 def review_answer(*, answer: SelfAssessmentAnswer, actor) -> SelfAssessmentAnswer:
     """Mark an answer as checked by a colleague: someone other than the writer."""
-    case = _locked_case(answer.case_id)
-    permissions.check_case(actor, case, permissions.CONTRIBUTE)
-    _require_editable(case)
+    case = locked_case(answer.case_id)
+    _check_view(actor, case)
     answer = SelfAssessmentAnswer.objects.select_related("criterion").get(pk=answer.pk)
-    if answer.written_by_id == actor.pk:
-        raise ValidationError(_("You wrote this answer yourself. A colleague must check it."))
+    require(permissions.can_review_answer(actor, answer, case))
     if answer.reviewed_by_id == actor.pk:
         return answer
     answer.reviewed_by, answer.reviewed_at = actor, timezone.now()
     answer.save(update_fields=["reviewed_by", "reviewed_at"])
-    log_action(actor=actor, action="certification.answer.reviewed", obj=case, organisation_id=case.organisation_id, case_id=case.pk,
-               data={"criterion": answer.criterion.code})
+    log_action(actor=actor, action="certification.answer.reviewed", obj=case, organisation_id=case.organisation_id,
+               case_id=case.pk, data={"criterion": answer.criterion.code})
     return answer
 
 
 @transaction.atomic
 def sign_declaration(*, case: Case, actor, function: str) -> ManagementDeclaration:
-    case = _locked_case(case)
-    permissions.check_case(actor, case, permissions.MANAGE)
-    _require_editable(case)
-    existing = ManagementDeclaration.objects.filter(case=case).first()
+    case = locked_case(case)
+    _check_view(actor, case)
+    require(permissions.can_sign_declaration(actor, case))
+    existing = case.active_declaration()
     if existing:
         return existing
     function = (function or "").strip()
@@ -398,8 +399,9 @@ def sign_declaration(*, case: Case, actor, function: str) -> ManagementDeclarati
         case=case, signed_by=actor, signer_name=actor.get_full_name(), signer_function=function,
         statement=str(DECLARATION_STATEMENT), signed_at=timezone.now(),
     )
-    log_action(actor=actor, action="certification.declaration.signed", obj=case, organisation_id=case.organisation_id, case_id=case.pk,
-               data={"name": declaration.signer_name, "function": function})
+    log_action(actor=actor, action="certification.declaration.signed", obj=case, organisation_id=case.organisation_id,
+               case_id=case.pk, data={"declaration": declaration.pk, "name": declaration.signer_name,
+                                      "function": function})
     return declaration
 
 
@@ -407,21 +409,41 @@ def sign_declaration(*, case: Case, actor, function: str) -> ManagementDeclarati
 
 
 def _check_upload(case: Case, actor, criteria: list[Criterion]) -> None:
-    permissions.check_case(actor, case, permissions.CONTRIBUTE)
-    if case.state not in EVIDENCE_OPEN_STATES:
-        raise ValidationError(_("New evidence cannot be added to this application now."))
+    _check_view(actor, case)
+    require(permissions.can_upload_evidence(actor, case))
     if not criteria:
         raise ValidationError(_("Choose at least one criterion this file is evidence for."))
     if any(c.version_id != case.scheme_version_id for c in criteria):
         raise ValidationError(_("This criterion is not part of the norm of this application."))
 
 
+@dataclass(frozen=True)
+class UploadResult:
+    evidence: Evidence
+    created: bool  # False: the same content was already on this application
+    linked: tuple[str, ...] = ()  # criteria newly linked to an existing file
+    described: bool = False  # an existing file got the new description
+
+
 def upload_evidence(*, case: Case, actor, uploaded_file, criteria: list[Criterion], description: str = "") -> Evidence:
+    """Store a checked file in private storage, linked to one or more criteria of the case.
+    Returns the evidence row (see ``upload_evidence_file`` for what happened)."""
+    return upload_evidence_file(case=case, actor=actor, uploaded_file=uploaded_file, criteria=criteria,
+                                description=description).evidence
+
+
+def upload_evidence_file(*, case: Case, actor, uploaded_file, criteria: list[Criterion],
+                         description: str = "") -> UploadResult:
     """Store a checked file in private storage, linked to one or more criteria of the case.
 
     The file is written before the transaction, so that a slow write (object storage) never
     holds the case's row lock. Storage is content-addressed per organisation: a file left
     behind by a refusal after the write is the same bytes any later upload would store.
+
+    The same content uploaded again (under any name) is not stored twice: the existing file gets
+    the new criteria and description, and the result says so. Nothing new: nothing logged.
+    Adding a file, or linking it to a new criterion, changes what the management signed for: an
+    active declaration is withdrawn.
     """
     case = Case.objects.select_related("organisation", "scheme_version").get(pk=case.pk)
     _check_upload(case, actor, criteria)
@@ -431,17 +453,18 @@ def upload_evidence(*, case: Case, actor, uploaded_file, criteria: list[Criterio
     name = evidence_upload_to(draft, uploaded_file.name or "")
     if not storage.exists(name):
         name = storage.save(name, uploaded_file)
+    description = (description or "").strip()[:300]
     with transaction.atomic():
-        case = _locked_case(case)
+        case = locked_case(case)
         _check_upload(case, actor, criteria)  # again, under the lock: the state may have moved on
-        same = Evidence.objects.filter(case=case, sha256=checked.sha256, removed_at__isnull=True).first()
+        same = Evidence.objects.select_for_update().filter(case=case, sha256=checked.sha256,
+                                                          removed_at__isnull=True).first()
         if same:
-            same.criteria.add(*criteria)
-            return same
+            return _link_existing(case, same, actor=actor, criteria=criteria, description=description)
         evidence = Evidence(
             organisation_id=case.organisation_id, case=case, original_name=(uploaded_file.name or "bestand")[:255],
             content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
-            description=(description or "").strip()[:300], uploaded_by=actor, file=name,
+            description=description, uploaded_by=actor, file=name,
         )
         evidence.save()
         evidence.criteria.set(criteria)
@@ -449,21 +472,42 @@ def upload_evidence(*, case: Case, actor, uploaded_file, criteria: list[Criterio
                    organisation_id=case.organisation_id, case_id=case.pk,
                    data={"evidence": evidence.pk, "name": evidence.original_name, "sha256": evidence.sha256,
                          "criteria": [c.code for c in criteria]})
-    return evidence
+        withdraw_declaration(case, actor=actor, reason=f"evidence {evidence.original_name} added")
+    return UploadResult(evidence=evidence, created=True)
+
+
+def _link_existing(case: Case, evidence: Evidence, *, actor, criteria, description: str) -> UploadResult:
+    linked_ids = set(evidence.criteria.values_list("pk", flat=True))
+    new = [c for c in criteria if c.pk not in linked_ids]
+    described = bool(description) and description != evidence.description
+    if not new and not described:
+        return UploadResult(evidence=evidence, created=False)
+    if new:
+        evidence.criteria.add(*new)
+    if described:
+        evidence.description = description
+        evidence.save(update_fields=["description"])
+    log_action(actor=actor, action="certification.evidence.linked", obj=case, organisation_id=case.organisation_id,
+               case_id=case.pk, data={"evidence": evidence.pk, "name": evidence.original_name,
+                                      "criteria": [c.code for c in new], "description": described})
+    if new:
+        withdraw_declaration(case, actor=actor, reason=f"evidence {evidence.original_name} linked")
+    return UploadResult(evidence=evidence, created=False, linked=tuple(c.code for c in new), described=described)
 
 
 @transaction.atomic
 def remove_evidence(*, evidence: Evidence, actor) -> Evidence:
-    """Take a file off an application that is still being prepared. The row stays on record."""
-    case = _locked_case(evidence.case_id)
-    permissions.check_case(actor, case, permissions.CONTRIBUTE)
+    """Take a file off an application that is still being prepared and that was never part of a
+    submission. The row stays on record (marked removed)."""
+    case = locked_case(evidence.case_id)
+    _check_view(actor, case)
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
     if evidence.removed_at:
         return evidence
-    if not case.is_editable:
-        raise ValidationError(_("This application has been submitted. Its evidence is frozen and stays on file."))
+    require(permissions.can_remove_evidence(actor, evidence, case))
     evidence.removed_at = timezone.now()
     evidence.save(update_fields=["removed_at"])
-    log_action(actor=actor, action="certification.evidence.removed", obj=case, organisation_id=case.organisation_id, case_id=case.pk,
-               data={"evidence": evidence.pk, "name": evidence.original_name})
+    log_action(actor=actor, action="certification.evidence.removed", obj=case, organisation_id=case.organisation_id,
+               case_id=case.pk, data={"evidence": evidence.pk, "name": evidence.original_name})
+    withdraw_declaration(case, actor=actor, reason=f"evidence {evidence.original_name} removed")
     return evidence

@@ -12,7 +12,7 @@ from organisations.forms import add_service_errors
 
 from . import permissions, selectors, services
 from .forms import AnswerForm, DeclarationForm, EvidenceForm, IntakeForm, WithdrawForm
-from .models import Case, Criterion, ManagementDeclaration, SelfAssessmentAnswer
+from .models import Case, Criterion, SelfAssessmentAnswer
 from .presentation import next_step, stages
 from .services import AnswerInput
 
@@ -72,10 +72,6 @@ def start_case(request, organisation_pk):
     return redirect("certification:case_detail", pk=case.pk)
 
 
-def _declaration(case: Case):
-    return ManagementDeclaration.objects.filter(case=case).first()
-
-
 def _case_context(request, case: Case) -> dict:
     user = request.user
     problems = services.submission_problems(case) if case.state == Case.State.DRAFT else []
@@ -87,11 +83,14 @@ def _case_context(request, case: Case) -> dict:
         "problems": problems,
         "next_step": next_step(case, ready=case.state == Case.State.DRAFT and not problems),
         "stages": stages(case),
-        "declaration": _declaration(case),
-        "can_contribute": permissions.can_contribute_to_case(user, case) and case.is_editable,
-        "can_manage": permissions.can_manage_case(user, case),
-        "can_intake": permissions.can_do_intake(user, case) and case.state == Case.State.SUBMITTED,
+        "declaration": case.active_declaration(),
+        "can_contribute": permissions.can_edit_self_assessment(user, case),
+        "can_sign": permissions.can_sign_declaration(user, case),
+        "can_submit": permissions.can_submit_case(user, case),
+        "can_withdraw": permissions.can_withdraw_case(user, case),
+        "can_intake": permissions.can_do_intake(user, case),
         "is_applicant": permissions.can_contribute_to_case(user, case),
+        "is_applicant_admin": permissions.can_manage_case(user, case),
         "history": selectors.case_history(case),
         "declaration_form": DeclarationForm(),
         "intake_form": IntakeForm(),
@@ -116,9 +115,9 @@ def case_file(request, pk):
         "case": case,
         "criteria": selectors.criteria_with_answers(case),
         "evidence": selectors.evidence_for_case(case),
-        "declaration": _declaration(case),
+        "declaration": case.active_declaration(),
         "progress": selectors.progress(case),
-        "can_intake": permissions.can_do_intake(request.user, case) and case.state == Case.State.SUBMITTED,
+        "can_intake": permissions.can_do_intake(request.user, case),
         "intake_form": IntakeForm(),
     })
 
@@ -135,10 +134,12 @@ def self_assessment(request, pk, theme_code=None):
         raise Http404
     index = themes.index(theme)
     criteria = list(selectors.criteria_with_answers(case, theme))
-    can_contribute = permissions.can_contribute_to_case(request.user, case) and case.is_editable
+    can_contribute = bool(permissions.can_edit_self_assessment(request.user, case))
     for criterion in criteria:
         criterion.answer = criterion.case_answers[0] if criterion.case_answers else None
         criterion.form = _answer_form(criterion) if can_contribute else None
+        criterion.can_review = bool(can_contribute and criterion.answer and not criterion.answer.is_reviewed and
+                                    permissions.can_review_answer(request.user, criterion.answer, case))
     return render(request, "certification/self_assessment.html", {
         "case": case,
         "theme": theme,
@@ -167,8 +168,11 @@ def _render_criterion(request, case, criterion, *, form=None, status=200, review
     criterion.case_evidence = list(selectors.active_evidence().filter(case=case, criteria=criterion))
     criterion.answer = criterion.case_answers[0] if criterion.case_answers else None
     criterion.form = form or _answer_form(criterion)
+    criterion.can_review = bool(criterion.answer and not criterion.answer.is_reviewed and
+                                permissions.can_review_answer(request.user, criterion.answer, case))
     return render(request, "certification/_criterion.html", {
-        "case": case, "criterion": criterion, "can_contribute": True, "review_error": review_error,
+        "case": case, "criterion": criterion, "review_error": review_error,
+        "can_contribute": bool(permissions.can_edit_self_assessment(request.user, case)),
         "progress": selectors.progress(case), "oob_progress": True,
     }, status=status)
 
@@ -236,8 +240,7 @@ def review_answer(request, pk, criterion_pk):
 @require_http_methods(["GET", "POST"])
 def evidence(request, pk):
     case = permissions.get_case_for_user_or_404(request.user, pk)
-    can_upload = (permissions.can_contribute_to_case(request.user, case)
-                  and case.state in services.EVIDENCE_OPEN_STATES)
+    can_upload = permissions.can_upload_evidence(request.user, case)
     form = EvidenceForm(case=case, initial={"criteria": request.GET.getlist("criterium")})
     status = 200
     if request.method == "POST":
@@ -245,21 +248,34 @@ def evidence(request, pk):
         form = EvidenceForm(request.POST, request.FILES, case=case)
         if form.is_valid():
             try:
-                services.upload_evidence(
+                result = services.upload_evidence_file(
                     case=case, actor=request.user, uploaded_file=form.cleaned_data["file"],
                     criteria=list(form.cleaned_data["criteria"]), description=form.cleaned_data["description"],
                 )
             except ValidationError as error:
                 form.add_error("file" if error.code in {"empty", "too_large", "bad_type"} else None, error)
             else:
-                messages.success(request, _("The file %(name)s is uploaded.") % {"name": form.cleaned_data["file"].name})
+                messages.success(request, _upload_message(result, form.cleaned_data["file"].name))
                 return redirect("certification:evidence", pk=case.pk)
         status = 400
+    evidence_list = list(selectors.evidence_for_case(case))
+    for item in evidence_list:
+        item.can_remove = bool(permissions.can_remove_evidence(request.user, item, case))
     return render(request, "certification/evidence.html", {
         "case": case, "form": form, "can_upload": can_upload,
-        "can_remove": can_upload and case.is_editable,
-        "evidence_list": selectors.evidence_for_case(case),
+        "can_remove": any(item.can_remove for item in evidence_list),
+        "evidence_list": evidence_list,
     }, status=status)
+
+
+def _upload_message(result: services.UploadResult, name: str) -> str:
+    if result.created:
+        return _("The file %(name)s is uploaded.") % {"name": name}
+    existing = result.evidence.original_name
+    if result.linked or result.described:
+        return _("This file is already here as %(existing)s. We added your criteria and description to it.") % {
+            "existing": existing}
+    return _("This file is already here as %(existing)s. Nothing has changed.") % {"existing": existing}
 
 
 @login_required

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -113,6 +113,14 @@ class Organisation(models.Model):
         return self.name
 
 
+class LocationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def delete(self):
+        raise ProtectedError("Locations are archived, never deleted (audit scopes refer to them).", set(self))
+
+
 class Location(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="locations"
@@ -121,6 +129,11 @@ class Location(models.Model):
     address = models.CharField(_("address"), max_length=200)
     city = models.CharField(_("city"), max_length=100)
     is_head_office = models.BooleanField(_("head office"), default=False)
+    # A location is never deleted: an audit's scope keeps the locations it had. One that the
+    # organisation no longer uses is archived.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    objects = LocationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("location")
@@ -129,13 +142,16 @@ class Location(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation"],
-                condition=Q(is_head_office=True),
+                condition=Q(is_head_office=True, archived_at__isnull=True),
                 name="one_head_office_per_organisation",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.city})"
+
+    def delete(self, *args, **kwargs):
+        raise ProtectedError("Locations are archived, never deleted (audit scopes refer to them).", {self})
 
 
 class Membership(models.Model):

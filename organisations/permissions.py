@@ -4,12 +4,56 @@ Foundation roles come from groups; organisation rights from django-guardian obje
 permissions that the membership services grant. Outsiders get 404, members without the
 right 403 (``get_organisation_for_user_or_404``).
 """
-from django.core.exceptions import PermissionDenied
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from guardian.core import ObjectPermissionChecker
 
 from . import roles
 from .models import Organisation
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer of a "may this user do this now" predicate: truthy when allowed. When not,
+    ``kind`` says whether the person's role (403) or the object's state (a clear message, nothing
+    changed) stands in the way, and ``reason`` says it in the user's words."""
+
+    allowed: bool
+    kind: str = ""
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOWED = Verdict(True)
+ROLE = "role"
+STATE = "state"
+
+
+def denied_role(reason="") -> Verdict:
+    return Verdict(False, ROLE, str(reason))
+
+
+def denied_state(reason) -> Verdict:
+    return Verdict(False, STATE, str(reason))
+
+
+def allowed_if(condition: bool, otherwise: Verdict) -> Verdict:
+    return ALLOWED if condition else otherwise
+
+
+def require(verdict: Verdict) -> None:
+    """For services: a refusal for the role is a 403, one for the state a ValidationError."""
+    if verdict:
+        return
+    if verdict.kind == STATE:
+        raise ValidationError(verdict.reason)
+    raise PermissionDenied(verdict.reason or None)
+
 
 VIEW = "view_organisation"
 CONTRIBUTE = "contribute_organisation"
@@ -57,6 +101,18 @@ def is_foundation_staff(user) -> bool:
     return bool(group_names(user) & {roles.SECRETARIAT, roles.BOARD, roles.OBJECTION_COMMITTEE})
 
 
+def is_system_actor(actor) -> bool:
+    """Scheduled jobs act as a named system actor (organisations.actors.SystemActor)."""
+    return bool(getattr(actor, "is_system", False))
+
+
+def object_perms(user, obj) -> set[str]:
+    """The user's django-guardian permissions on ``obj`` (cached per user object)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    return set(_checker(user).get_perms(obj))
+
+
 def _checker(user) -> ObjectPermissionChecker:
     checker = getattr(user, "_wi_perm_checker", None)
     if checker is None:
@@ -73,9 +129,7 @@ def forget_cached_permissions(user) -> None:
 
 
 def org_perms(user, organisation: Organisation) -> set[str]:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    return set(_checker(user).get_perms(organisation))
+    return object_perms(user, organisation)
 
 
 def prefetch_org_perms(user, organisations) -> None:
@@ -107,6 +161,16 @@ def can_invite(user, organisation: Organisation) -> bool:
     """Invite people: the organisation's admins, and the secretariat (e.g. an organisation's
     first admin when the foundation registered the organisation)."""
     return can_manage_organisation(user, organisation) or is_secretariat(user)
+
+
+def can_archive_location(user, location) -> Verdict:
+    """Take a location out of use: an admin, and never the head office (make another one head
+    office first). Archived, not deleted: audit scopes keep it."""
+    if not can_manage_organisation(user, location.organisation):
+        return denied_role()
+    if location.is_head_office:
+        return denied_state(_("This is your head office. Make another location the head office first."))
+    return ALLOWED
 
 
 def get_organisation_for_user_or_404(user, pk, *, need: str = VIEW) -> Organisation:

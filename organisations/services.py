@@ -146,10 +146,23 @@ def update_organisation(*, organisation: Organisation, actor, name: str, sector:
 
 @transaction.atomic
 def add_location(*, organisation: Organisation, actor, name: str, address: str, city: str, is_head_office: bool = False) -> Location:
+    """Add a location. The same location again (same name, address and city) changes nothing,
+    except that it can be made the head office."""
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     _require_manager(actor, organisation)
+    name, address, city = name.strip(), address.strip(), city.strip()
+    existing = organisation.locations.active().filter(name__iexact=name, address__iexact=address,
+                                                      city__iexact=city).first()
+    if existing and (existing.is_head_office or not is_head_office):
+        return existing
     if is_head_office:
         organisation.locations.filter(is_head_office=True).update(is_head_office=False)
+    if existing:
+        existing.is_head_office = True
+        existing.save(update_fields=["is_head_office"])
+        log_action(actor=actor, action="organisations.location.head_office", obj=organisation,
+                   organisation_id=organisation.pk, data={"location": str(existing)})
+        return existing
     location = Location.objects.create(
         organisation=organisation, name=name, address=address, city=city, is_head_office=is_head_office
     )
@@ -164,18 +177,25 @@ def add_location(*, organisation: Organisation, actor, name: str, address: str, 
 
 
 @transaction.atomic
-def remove_location(*, location: Location, actor) -> None:
+def remove_location(*, location: Location, actor) -> Location:
+    """Archive a location the organisation no longer uses. It is never deleted: an audit keeps
+    the scope it had. The head office cannot be archived (make another location the head office)."""
     organisation = Organisation.objects.select_for_update().get(pk=location.organisation_id)
     _require_manager(actor, organisation)
-    deleted, _count = Location.objects.filter(pk=location.pk).delete()
-    if deleted:
-        log_action(
-            actor=actor,
-            action="organisations.location.removed",
-            obj=organisation,
-            organisation_id=organisation.pk,
-            data={"location": str(location)},
-        )
+    location = Location.objects.select_related("organisation").get(pk=location.pk)
+    if location.archived_at:
+        return location
+    permissions.require(permissions.can_archive_location(actor, location))
+    location.archived_at = timezone.now()
+    location.save(update_fields=["archived_at"])
+    log_action(
+        actor=actor,
+        action="organisations.location.removed",
+        obj=organisation,
+        organisation_id=organisation.pk,
+        data={"location": str(location), "location_id": location.pk},
+    )
+    return location
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import services
+from . import permissions, services
 from .forms import (
     AcceptInvitationForm,
     InvitationForm,
@@ -97,6 +97,14 @@ def organisation_detail(request, pk):
     return _render_detail(request, organisation)
 
 
+def _locations(user, organisation) -> list[Location]:
+    locations = list(organisation.locations.active())
+    for location in locations:
+        location.organisation = organisation
+        location.can_archive = bool(permissions.can_archive_location(user, location))
+    return locations
+
+
 def _render_detail(request, organisation, *, status: int = 200, **forms):
     is_manager = can_manage_organisation(request.user, organisation)
     may_invite = can_invite(request.user, organisation)
@@ -105,7 +113,7 @@ def _render_detail(request, organisation, *, status: int = 200, **forms):
         "is_manager": is_manager,
         "can_invite": may_invite,
         "memberships": organisation.memberships.select_related("user").order_by("user__full_name"),
-        "locations": organisation.locations.all(),
+        "locations": _locations(request.user, organisation),
         "invitations": organisation.invitations.filter(
             accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
         ).select_related("invited_by") if may_invite else [],
@@ -213,9 +221,14 @@ def add_location(request, pk):
 @require_POST
 def remove_location(request, pk, location_pk):
     organisation = get_organisation_for_user_or_404(request.user, pk, need=MANAGE)
-    location = get_object_or_404(Location, pk=location_pk, organisation=organisation)
-    services.remove_location(location=location, actor=request.user)
-    messages.success(request, _("The location is removed."))
+    location = get_object_or_404(Location.objects.active(), pk=location_pk, organisation=organisation)
+    try:
+        services.remove_location(location=location, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The location is removed."))
     return redirect("organisations:detail", pk=pk)
 
 

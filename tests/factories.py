@@ -5,6 +5,7 @@ from decimal import Decimal
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from certification import recommendation
 from certification import services as cert_services
 from certification.models import Case, Criterion, SchemeVersion
 from certification.services import AnswerInput
@@ -109,7 +110,8 @@ def refused_case(organisation: Organisation, admin: User, member: User, *, decid
     case = Case.objects.get(pk=case.pk)
     case.plan_audit()
     case.start_audit()
-    case.submit_report(advice=Case.Advice.NEGATIVE, has_open_nonconformities=False)
+    case.submit_report(advice=Case.Advice.NEGATIVE, has_open_nonconformities=False,
+                       recommendation=recommendation.compute([], minimum=case.scheme_version.min_verified_score))
     case.refuse()
     case.save()
     if decided_at is not None:
@@ -149,3 +151,22 @@ def auditor_profile(user: User, *, body=None, sectors=None, qualified_from=None,
         qualified_from=qualified_from or today - timedelta(days=365),
         qualified_until=qualified_until or today + timedelta(days=730), status=status,
     )
+
+
+def set_version_rules(version: SchemeVersion, **rules) -> SchemeVersion:
+    """Arrange a version with other rules for a test. A published version refuses changes, so
+    this steps around the guard (back to draft, change, back to the state it had): use it only to
+    arrange, never to act."""
+    state = SchemeVersion.objects.filter(pk=version.pk).values_list("state", flat=True).get()
+    SchemeVersion.objects.filter(pk=version.pk).update(state=SchemeVersion.State.DRAFT)
+    SchemeVersion.objects.filter(pk=version.pk).update(**rules)
+    SchemeVersion.objects.filter(pk=version.pk).update(state=state)
+    return SchemeVersion.objects.get(pk=version.pk)
+
+
+def force_update(model, pk, **fields) -> None:
+    """Arrange a row for a test past the model's record guards (frozen findings, published
+    versions): a plain QuerySet, not the model's guarded one. Only to arrange, never to act."""
+    from django.db import models
+
+    models.QuerySet(model=model).filter(pk=pk).update(**fields)

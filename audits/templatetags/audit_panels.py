@@ -15,8 +15,9 @@ def case_audit_panel(context, case: Case):
     return {
         "case": case,
         "audit": audit,
-        "can_plan": permissions.can_plan(user, case) and case.state == Case.State.ADMITTED,
+        "can_plan": permissions.can_plan_audit(user, case),
         "is_auditor": audit is not None and permissions.active_assignment(user, audit) is not None,
+        "can_record": audit is not None and permissions.can_record_findings(user, audit),
         "can_see_findings": audit is not None and permissions.can_see_findings(user, audit),
         "requests": list(selectors.evidence_requests(audit)) if audit else [],
     }

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     # Domain.
     "certification",
     "audits",
+    # Demo data (manage.py load_demo): may import every app above, nothing imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -11,7 +11,7 @@ from django.utils import timezone
 from audits import selectors, services
 from audits.models import Audit, Classification, CorrectiveAction
 from certification import services as cert_services
-from certification.models import Case
+from certification.models import Case, Criterion, SchemeVersion
 from records.models import LogEntry
 
 from .. import factories
@@ -49,8 +49,9 @@ def answer(action, user, *, root_cause="Geen vaste werkwijze.", plan="Nieuwe wer
                                              evidence=list(evidence))
 
 
-def verify(action, user, *, accepted=True, reason="Werkinstructie gezien en toegepast in 5 dossiers."):
-    return services.verify_corrective_action(action=action, actor=user, accepted=accepted, reason=reason)
+def verify(action, user, *, accepted=True, reason="Werkinstructie gezien en toegepast in 5 dossiers.", score="7"):
+    return services.verify_corrective_action(action=action, actor=user, accepted=accepted, reason=reason,
+                                             verified_score=score if accepted else None)
 
 
 def reload(action):
@@ -175,7 +176,7 @@ def test_when_every_action_is_accepted_the_case_awaits_the_decision(audit, major
 def test_verdict_needs_a_reason(audit, major, applicant_admin, auditor, reason):
     answer(major, applicant_admin)
 
-    message = refused(audit.case, lambda: verify(major, auditor, reason=reason))
+    message = refused(audit.case, lambda: verify(major, auditor, reason=reason, accepted=False))
     assert message == "Give the reason for your verdict."
 
 
@@ -277,36 +278,106 @@ def test_recommendation_is_positive_without_nonconformities_and_with_sufficient_
     journey.submit(started_audit, auditor)
     case = Case.objects.get(pk=started_audit.case_id)
 
-    assert selectors.recommendation(case, started_audit) == (True, [])
+    assert case.state == Case.State.AWAITING_DECISION
+    assert (case.recommendation_positive, case.recommendation_reasons) == (True, [])
+    assert case.recommended_at is not None
+    view = selectors.recommendation(Audit.objects.select_related("case").get(pk=started_audit.pk))
+    assert (view.positive, view.reasons, view.stored) == (True, [], True)
+
+
+def test_report_without_nonconformities_stores_a_negative_recommendation_for_a_low_score(started_audit, auditor):
+    journey.record_all(started_audit, auditor, overrides={"2.1": ("5", Classification.OBSERVATION)})
+    journey.submit(started_audit, auditor)
+    case = Case.objects.get(pk=started_audit.case_id)
+
+    assert case.recommendation_positive is False
+    assert case.recommendation_reasons == [{"kind": "below_minimum", "criteria": ["2.1"], "minimum": "5.5"}]
+    row = LogEntry.objects.filter(case_id=case.pk, action="certification.case.report_submitted").get()
+    assert row.data["positive"] is False
 
 
 def test_recommendation_names_low_scores_and_unverified_nonconformities(audit):
-    positive, reasons = selectors.recommendation(audit.case, audit)
+    view = selectors.recommendation(audit)
 
-    assert positive is False
-    assert reasons == [
-        f"Verified score below {Decimal('5.5')} for: {MAJOR_CODE}.",
-        f"Non-conformities not verified: {MAJOR_CODE} (major non-conformity), {MINOR_CODE} (minor non-conformity).",
+    assert (view.positive, view.stored) == (False, False)  # a preview: the case is not at the board yet
+    assert view.reasons == [
+        f"Major non-conformities that are not corrected: {MAJOR_CODE}.",
+        f"Minor non-conformities without an accepted correction: {MINOR_CODE}.",
+        f"Criteria with a verified score below the minimum of 5.5: {MAJOR_CODE}.",
     ]
 
 
-def test_recommendation_after_every_correction_is_accepted_still_names_the_low_score(
+def test_a_critical_criterion_below_the_minimum_is_named_first(started_audit, auditor):
+    version = started_audit.case.scheme_version
+    # Arrange: mark 3.1 critical (a published version refuses changes, so step around the guard).
+    SchemeVersion.objects.filter(pk=version.pk).update(state=SchemeVersion.State.DRAFT)
+    Criterion.objects.filter(version=version, code="3.1").update(is_critical=True)
+    SchemeVersion.objects.filter(pk=version.pk).update(state=SchemeVersion.State.PUBLISHED)
+    journey.record_all(started_audit, auditor, overrides={"3.1": ("5", Classification.OBSERVATION),
+                                                          "2.1": ("5", Classification.OBSERVATION)})
+    journey.submit(started_audit, auditor)
+    case = Case.objects.get(pk=started_audit.case_id)
+
+    assert [r["kind"] for r in case.recommendation_reasons] == ["critical_below_minimum", "below_minimum"]
+    assert case.recommendation_reasons[0]["criteria"] == ["3.1"]
+    assert case.recommendation_reasons[1]["criteria"] == ["2.1"]
+
+
+def test_accepted_correction_records_the_score_after_correction_and_keeps_the_original(
+        audit, major, applicant_admin, auditor):
+    answer(major, applicant_admin)
+    verify(major, auditor, score="6.5")
+
+    major = reload(major)
+    assert major.verified_score == Decimal("6.5")
+    assert major.finding.verified_score == Decimal("4")  # the finding's own score stays on record
+    row = LogEntry.objects.filter(case_id=audit.case_id, action="audits.correction.accepted").get()
+    assert (row.data["score_before"], row.data["score_after"]) == ("4.0", "6.5")
+
+
+@pytest.mark.parametrize("score", [None, "", "11", "5.3", "abc"])
+def test_accepting_needs_a_valid_score_after_correction(audit, major, applicant_admin, auditor, score):
+    answer(major, applicant_admin)
+    with pytest.raises(ValidationError) as error:
+        services.verify_corrective_action(action=major, actor=auditor, accepted=True, reason="Gezien.",
+                                          verified_score=score)
+    assert "verified_score" in error.value.message_dict
+    assert reload(major).state == CorrectiveAction.State.ANSWERED
+
+
+def test_recommendation_uses_the_score_after_correction(audit, major, minor, applicant_admin, auditor):
+    answer(major, applicant_admin)
+    answer(minor, applicant_admin)
+    verify(major, auditor, score="6")
+    verify(minor, auditor, score="6.5")
+
+    case = Case.objects.get(pk=audit.case_id)
+    assert case.state == Case.State.AWAITING_DECISION
+    assert (case.recommendation_positive, case.recommendation_reasons) == (True, [])
+
+
+def test_a_correction_accepted_below_the_minimum_keeps_the_recommendation_negative(
         audit, major, minor, applicant_admin, auditor):
     for action in (major, minor):
         answer(action, applicant_admin)
+    verify(major, auditor, score="5")
+    verify(minor, auditor, score="7")
+
+    case = Case.objects.get(pk=audit.case_id)
+    assert case.recommendation_positive is False
+    assert case.recommendation_reasons == [{"kind": "below_minimum", "criteria": [MAJOR_CODE], "minimum": "5.5"}]
+
+
+def test_the_stored_recommendation_does_not_follow_later_changes(audit, major, minor, applicant_admin, auditor):
+    for action in (major, minor):
+        answer(action, applicant_admin)
         verify(action, auditor)
+    case = Case.objects.get(pk=audit.case_id)
+    stored = (case.recommendation_positive, case.recommendation_reasons, case.recommended_at)
+    # the version's minimum is raised afterwards: the board still decides against what was recommended
+    factories.set_version_rules(case.scheme_version, min_verified_score=Decimal("8"))
 
-    assert selectors.recommendation(audit.case, audit) == (False, [f"Verified score below 5.5 for: {MAJOR_CODE}."])
-
-
-def test_recommendation_is_positive_once_minor_nonconformities_are_accepted(started_audit, auditor, applicant_admin):
-    journey.record_all(started_audit, auditor, overrides={MINOR_CODE: ("6", Classification.MINOR)})
-    journey.submit(started_audit, auditor)
-    case = Case.objects.get(pk=started_audit.case_id)
-    [action] = CorrectiveAction.objects.all()
-    assert selectors.recommendation(case, started_audit)[0] is False
-
-    answer(action, applicant_admin)
-    verify(action, auditor)
-
-    assert selectors.recommendation(case, started_audit) == (True, [])
+    view = selectors.recommendation(Audit.objects.select_related("case__scheme_version").get(pk=audit.pk))
+    assert (view.positive, view.stored) == (True, True)
+    case.refresh_from_db()
+    assert (case.recommendation_positive, case.recommendation_reasons, case.recommended_at) == stored

@@ -214,7 +214,7 @@ def test_report_with_nonconformities_opens_corrective_actions_with_deadlines(
 
 def test_correction_deadlines_follow_the_rules_of_the_version(started_audit, auditor):
     version = started_audit.case.scheme_version
-    SchemeVersion.objects.filter(pk=version.pk).update(major_correction_months=1, minor_correction_months=2)
+    factories.set_version_rules(version, major_correction_months=1, minor_correction_months=2)
     journey.record_all(started_audit, auditor, overrides={MAJOR_CODE: ("3", "major"), MINOR_CODE: ("5", "minor")})
 
     journey.submit(started_audit, auditor)

@@ -38,7 +38,7 @@ def test_permissions_are_seen_on_the_same_user_object_after_forgetting_the_cache
     org_permissions.forget_cached_permissions(auditor)
 
     assert case_permissions.can_view_case(auditor, admitted_case)
-    assert "audit_case" in case_permissions._case_perms(auditor, admitted_case)
+    assert "audit_case" in case_permissions.case_object_perms(auditor, admitted_case)
 
 
 def test_unassigning_revokes_everything(planned_audit, secretariat, auditor):

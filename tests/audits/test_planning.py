@@ -276,7 +276,7 @@ def test_only_the_secretariat_moves_an_audit(planned_audit, auditor, applicant_a
 def test_started_audit_cannot_be_moved(started_audit, secretariat):
     assert_refused(started_audit.case, lambda: services.replan_audit(
         audit=started_audit, actor=secretariat, first_day=journey.audit_day(60), last_day=None, evidence_due=None,
-        reason="Later."), match="Only a planned audit that has not started can be moved.")
+        reason="Later."), match="The planning can only be changed before the audit starts.")
 
 
 # --------------------------------------------------------------------------- cancel_audit
@@ -325,7 +325,7 @@ def test_cancelling_twice_says_so(planned_audit, secretariat):
 def test_started_audit_cannot_be_cancelled(started_audit, secretariat):
     assert_refused(started_audit.case, lambda: services.cancel_audit(audit=started_audit, actor=secretariat,
                                                                      reason="Toch niet."),
-                   match="An audit that has started cannot be cancelled.")
+                   match="The planning can only be changed before the audit starts.")
 
 
 def test_only_the_secretariat_cancels(planned_audit, auditor, applicant_admin):
@@ -382,7 +382,7 @@ def test_unknown_role_is_refused(planned_audit, secretariat, co_auditor):
 def test_auditors_cannot_be_added_after_the_start(started_audit, secretariat, co_auditor):
     assert_refused(started_audit.case, lambda: services.assign_auditor(
         audit=started_audit, actor=secretariat, auditor=co_auditor, role=Assignment.Role.CO),
-        match="Auditors can only be changed before the audit starts.")
+        match="The planning can only be changed before the audit starts.")
 
 
 def test_only_the_secretariat_assigns(planned_audit, auditor, co_auditor):
@@ -418,7 +418,7 @@ def test_removing_twice_changes_nothing(planned_audit, secretariat):
 def test_auditors_cannot_be_removed_after_the_start(started_audit, secretariat):
     lead = started_audit.assignments.get(role=Assignment.Role.LEAD)
     assert_refused(started_audit.case, lambda: services.unassign_auditor(assignment=lead, actor=secretariat),
-                   match="Auditors can only be changed before the audit starts.")
+                   match="The planning can only be changed before the audit starts.")
 
 
 def test_only_the_secretariat_removes_auditors(planned_audit, auditor):

@@ -43,8 +43,9 @@ def audits_led_by(lead: Auditor, n: int, *, state=Audit.State.IN_PROGRESS, case_
         applicant = factories.make_member(organisation, role="admin")
         case = Case.objects.create(organisation=organisation, scheme_version=version, created_by=applicant,
                                    state=case_state)
-        audit = Audit.objects.create(case=case, state=state, first_day=day, last_day=day + timedelta(days=1),
-                                     evidence_due=day - timedelta(weeks=4), planned_by=applicant)
+        audit = Audit.objects.create(case=case, state=Audit.State.IN_PROGRESS, first_day=day,
+                                     last_day=day + timedelta(days=1), evidence_due=day - timedelta(weeks=4),
+                                     planned_by=applicant)
         Assignment.objects.create(audit=audit, auditor=lead, role=Assignment.Role.LEAD,
                                   state=Assignment.State.INDEPENDENT)
         if co is not None:
@@ -55,6 +56,8 @@ def audits_led_by(lead: Auditor, n: int, *, state=Audit.State.IN_PROGRESS, case_
                                              examined="Dossiers.", recorded_by=lead.user)
             if i == 0:
                 CorrectiveAction.objects.create(finding=finding, deadline=day)
+        Audit.objects.filter(pk=audit.pk).update(state=state)  # findings first: a reported audit is frozen
+        audit.refresh_from_db()
         audits.append(audit)
     return audits
 
@@ -226,7 +229,7 @@ def test_applicant_findings_page_is_constant_in_the_number_of_corrective_actions
 
     def add_nonconformities(findings):
         for finding in findings:
-            Finding.objects.filter(pk=finding.pk).update(classification=Classification.MINOR)
+            factories.force_update(Finding, finding.pk, classification=Classification.MINOR)
             action = CorrectiveAction.objects.create(finding=finding, deadline=deadline)
             action.evidence.add(upload(audit.case, applicant_admin, name=f"ca-{finding.pk}.pdf"))
             finding.evidence.add(upload(audit.case, applicant_admin, name=f"f-{finding.pk}.pdf"))

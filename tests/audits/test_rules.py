@@ -194,7 +194,7 @@ def test_leading_other_organisations_does_not_count_for_the_rotation(admitted_ca
 
 def test_rotation_limit_comes_from_the_version_rules(admitted_case, lead_auditor):
     version = admitted_case.scheme_version
-    type(version).objects.filter(pk=version.pk).update(rotation_max_cycles=1)
+    factories.set_version_rules(version, rotation_max_cycles=1)
     past_cycle(admitted_case, lead_auditor, years_ago=2)
     admitted_case.refresh_from_db()
 

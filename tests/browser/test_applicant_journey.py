@@ -112,7 +112,7 @@ def test_applicant_fills_in_checks_uploads_signs_and_submits(
 
     case.refresh_from_db()
     assert case.state == Case.State.SUBMITTED
-    assert case.declaration.signer_function == "Directeur"
+    assert case.active_declaration().signer_function == "Directeur"
     # The confirmation e-mail went out after commit (tasks run inline in the test settings).
     assert applicant_admin.email in {m.to[0] for m in mailoutbox[sent_before:]}
 

@@ -7,6 +7,7 @@ idempotency (a second call says so and changes nothing).
 import calendar
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import override
 from django_fsm import TransitionNotAllowed, can_proceed
 
-from certification import services
+from certification import recommendation, services
 from certification.models import Case, SchemeVersion
 from organisations import roles
 from organisations.models import Membership
@@ -48,13 +49,20 @@ EXPECTED_SOURCES = {
     "reopen_for_decision": {S.CERTIFIED, S.MAINTAINED, S.REFUSED},
 }
 
+POSITIVE = recommendation.compute([], minimum=Decimal("5.5"))
+NEGATIVE = recommendation.compute([recommendation.FindingFacts("2.2", "major", Decimal("4"), overdue=True)],
+                                  minimum=Decimal("5.5"))
+
 # Arguments each transition method needs.
 ARGS = {
     "return_for_completion": (("Vul criterium 2.1 aan.",), {}),
     "not_admit": (("Geen incassoactiviteiten.",), {}),
     "withdraw": (("We stoppen ermee.",), {}),
     "accept": (("Compleet.",), {}),
-    "submit_report": ((), {"advice": Case.Advice.POSITIVE, "has_open_nonconformities": False}),
+    "submit_report": ((), {"advice": Case.Advice.POSITIVE, "has_open_nonconformities": False,
+                           "recommendation": POSITIVE}),
+    "corrections_verified": ((), {"recommendation": POSITIVE}),
+    "escalate_overdue_corrections": ((), {"recommendation": NEGATIVE}),
 }
 
 
@@ -184,9 +192,18 @@ def test_submit_report_with_open_nonconformities_goes_to_corrective_actions(draf
 
 def test_escalated_corrections_reach_the_board_with_negative_advice(draft_case):
     case = factories.set_case_state(draft_case, S.CORRECTIVE_ACTIONS, auditor_advice=Case.Advice.POSITIVE)
-    case.escalate_overdue_corrections()
+    case.escalate_overdue_corrections(recommendation=NEGATIVE)
     assert case.state == S.AWAITING_DECISION
     assert case.auditor_advice == Case.Advice.NEGATIVE
+    assert case.recommendation_positive is False
+    assert [r["kind"] for r in case.recommendation_reasons] == ["major_open", "corrections_overdue", "below_minimum"]
+
+
+def test_a_case_never_reaches_the_board_without_a_recommendation(draft_case):
+    case = factories.set_case_state(draft_case, S.AUDITING)
+    with pytest.raises(ValueError, match="recommendation"):
+        case.submit_report(advice=Case.Advice.POSITIVE, has_open_nonconformities=False)
+    assert case.state == S.AUDITING
 
 
 def test_grant_is_refused_for_a_surveillance_case_and_maintain_for_an_initial_case(draft_case):
@@ -300,7 +317,7 @@ def test_after_the_cooldown_a_new_initial_case_is_allowed(draft_case, organisati
 
 
 def test_cooldown_follows_the_rule_of_the_refused_cases_version(draft_case, organisation, applicant_admin):
-    SchemeVersion.objects.filter(pk=draft_case.scheme_version_id).update(cooldown_months=3)
+    factories.set_version_rules(draft_case.scheme_version, cooldown_months=3)
     factories.set_case_state(draft_case, S.REFUSED, decided_at=timezone.now() - relativedelta(months=2))
     with pytest.raises(ValidationError):
         services.start_case(organisation=organisation, actor=applicant_admin)

@@ -258,6 +258,8 @@ def test_outsider_cannot_remove_evidence(draft_case, applicant_member, other_adm
 def case_submitted_with_evidence(ready_case, applicant_admin, applicant_member):
     evidence = services.upload_evidence(case=ready_case, actor=applicant_member, uploaded_file=factories.pdf_file(),
                                         criteria=criteria(ready_case))
+    # Adding a file withdrew the signature: the management signs again for what is submitted.
+    services.sign_declaration(case=ready_case, actor=applicant_admin, function="Directeur")
     services.submit_case(case=ready_case, actor=applicant_admin)
     return Case.objects.get(pk=ready_case.pk), evidence
 

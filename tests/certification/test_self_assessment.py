@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils.translation import override
 
 from certification import services
-from certification.models import Case, ManagementDeclaration, SchemeVersion, SelfAssessmentAnswer
+from certification.models import Case, ManagementDeclaration, SelfAssessmentAnswer
 from records.models import LogEntry
 
 from .. import factories
@@ -245,13 +245,13 @@ def test_problems_count_the_different_reviewers_against_the_version_rule(draft_c
     assert _problems_en(draft_case) == [
         "Answers must be checked by at least 2 different colleagues. Now this is 1."
     ]
-    SchemeVersion.objects.filter(pk=draft_case.scheme_version_id).update(min_reviewers=1)
+    factories.set_version_rules(draft_case.scheme_version, min_reviewers=1)
     assert _problems_en(draft_case) == []
 
 
 def test_problems_follow_a_stricter_reviewer_rule(ready_case):
     assert _problems_en(ready_case) == []
-    SchemeVersion.objects.filter(pk=ready_case.scheme_version_id).update(min_reviewers=3)
+    factories.set_version_rules(ready_case.scheme_version, min_reviewers=3)
     assert _problems_en(ready_case) == [
         "Answers must be checked by at least 3 different colleagues. Now this is 2."
     ]
@@ -281,7 +281,7 @@ def test_admin_signs_the_management_declaration(draft_case, applicant_admin):
     assert declaration.statement == str(services.DECLARATION_STATEMENT)
     row = _log(draft_case, "declaration.signed").get()
     assert row.actor == applicant_admin
-    assert row.data == {"name": "Alice Admin", "function": "Directeur"}
+    assert row.data == {"declaration": declaration.pk, "name": "Alice Admin", "function": "Directeur"}
 
 
 def test_member_cannot_sign_the_declaration(draft_case, applicant_member):
@@ -325,9 +325,14 @@ def test_changing_an_answer_after_signing_needs_a_new_signature(ready_case, appl
     services.save_answer(case=ready_case, criterion=criterion, actor=applicant_member, data=services.AnswerInput(
         current_score=Decimal("3"), ambition_score=Decimal("8"), explanation="Toch lager dan gedacht."))
 
-    assert not ManagementDeclaration.objects.filter(case=ready_case).exists()
+    # The signature is no longer in force, but it stays on record, marked withdrawn.
+    declaration = ManagementDeclaration.objects.get(case=ready_case)
+    assert declaration.withdrawn_at is not None
+    assert declaration.withdrawn_reason == "answer 2.2 changed"
+    assert ready_case.active_declaration() is None
     withdrawn = LogEntry.objects.for_object(ready_case).get(action="certification.declaration.withdrawn")
     assert withdrawn.data["signed_by"] == applicant_admin.full_name
+    assert withdrawn.data["declaration"] == declaration.pk
     with override("en"):
         assert any("declaration is not signed" in p for p in services.submission_problems(ready_case))
 
@@ -336,4 +341,4 @@ def test_saving_the_same_answer_again_keeps_the_signature(ready_case, applicant_
     answer = ready_case.answers.select_related("criterion").first()
     services.save_answer(case=ready_case, criterion=answer.criterion, actor=applicant_admin, data=services.AnswerInput(
         current_score=answer.current_score, ambition_score=answer.ambition_score, explanation=answer.explanation))
-    assert ManagementDeclaration.objects.filter(case=ready_case).exists()
+    assert ManagementDeclaration.objects.filter(case=ready_case, withdrawn_at__isnull=True).exists()

@@ -251,7 +251,7 @@ def test_evidence_of_a_submitted_case_is_frozen(submitted_case, applicant_member
         "file": factories.pdf_file(), "criteria": [criteria_of(submitted_case)[0].pk]})
     assert response.status_code == 400
     assert Evidence.objects.filter(case=submitted_case).count() == 1
-    assert client.get(url("evidence", submitted_case.pk)).context["can_upload"] is False
+    assert not client.get(url("evidence", submitted_case.pk)).context["can_upload"]
 
 
 # --------------------------------------------------------------------------- declaration and submit

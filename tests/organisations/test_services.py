@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import override
@@ -359,8 +360,40 @@ def test_admin_removes_a_location_once(organisation, applicant_admin):
                                      address="Markt 3", city="Zwolle")
     services.remove_location(location=location, actor=applicant_admin)
     services.remove_location(location=location, actor=applicant_admin)
-    assert not Location.objects.filter(pk=location.pk).exists()
+    # archived, never deleted: an audit's scope may refer to it
+    location = Location.objects.get(pk=location.pk)
+    assert location.archived_at is not None
+    assert list(organisation.locations.active()) == []
     assert org_log(organisation, "location.removed").count() == 1
+
+
+def test_the_head_office_cannot_be_archived(organisation, applicant_admin):
+    head = services.add_location(organisation=organisation, actor=applicant_admin, name="Hoofdkantoor",
+                                 address="Plein 1", city="Utrecht", is_head_office=True)
+    with override("en"), pytest.raises(ValidationError, match="Make another location the head office first"):
+        services.remove_location(location=head, actor=applicant_admin)
+    assert Location.objects.get(pk=head.pk).archived_at is None
+    assert not org_log(organisation, "location.removed").exists()
+
+
+def test_locations_are_never_deleted(organisation, applicant_admin):
+    location = services.add_location(organisation=organisation, actor=applicant_admin, name="Callcenter",
+                                     address="Dorpsstraat 2", city="Zwolle")
+    with pytest.raises(ProtectedError):
+        location.delete()
+    with pytest.raises(ProtectedError):
+        Location.objects.filter(pk=location.pk).delete()
+    assert Location.objects.filter(pk=location.pk).exists()
+
+
+def test_adding_the_same_location_twice_adds_it_once(organisation, applicant_admin):
+    first = services.add_location(organisation=organisation, actor=applicant_admin, name="Callcenter",
+                                  address="Dorpsstraat 2", city="Zwolle")
+    again = services.add_location(organisation=organisation, actor=applicant_admin, name=" callcenter ",
+                                  address="Dorpsstraat 2", city="Zwolle")
+    assert again.pk == first.pk
+    assert organisation.locations.count() == 1
+    assert org_log(organisation, "location.added").count() == 1
 
 
 @pytest.mark.parametrize("persona", ["applicant_member", "other_admin"])

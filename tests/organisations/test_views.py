@@ -409,15 +409,25 @@ def test_member_page_shows_members_and_open_invitations(organisation, applicant_
 
 
 def test_admin_adds_and_removes_a_location(organisation, applicant_admin, client_for):
-    client = client_for(applicant_admin)
+    client = english(client_for(applicant_admin))
     response = client.post(org_url("add_location", organisation),
                            {"name": "Hoofdkantoor", "address": "Markt 1", "city": "Zwolle", "is_head_office": "on"})
     assert response.status_code == 302
     location = Location.objects.get(organisation=organisation)
     assert (location.city, location.is_head_office) == ("Zwolle", True)
+    # the head office stays until another location is head office: no button, and a refusal
+    page = client.get(org_url("detail", organisation))
+    assert org_url("remove_location", organisation, location.pk) not in page.content.decode()
     response = client.post(org_url("remove_location", organisation, location.pk))
+    assert messages_of(response) == ["This is your head office. Make another location the head office first."]
+    branch = services.add_location(organisation=organisation, actor=applicant_admin, name="Callcenter",
+                                   address="Dorp 2", city="Ede")
+    response = client.post(org_url("remove_location", organisation, branch.pk))
     assert response.status_code == 302
-    assert not Location.objects.filter(pk=location.pk).exists()
+    assert Location.objects.get(pk=branch.pk).archived_at is not None
+    assert "Callcenter" not in client.get(org_url("detail", organisation)).content.decode()
+    # an archived location cannot be removed again
+    assert client.post(org_url("remove_location", organisation, branch.pk)).status_code == 404
 
 
 def test_new_head_office_replaces_the_old_one(organisation, applicant_admin, client_for):
