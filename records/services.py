@@ -1,14 +1,30 @@
+import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
-from . import chain
+from . import chain, labels
 from .context import current_channel
 from .models import LogEntry
 
 SYSTEM_ACTOR_LABEL = "systeem"
+
+logger = logging.getLogger(__name__)
+
+
+def _check_action(action: str) -> None:
+    """Every code needs a readable label, registered by the app that owns it. In development
+    and in the tests (``RECORDS_STRICT_ACTIONS``, default ``DEBUG``) a missing one is an error,
+    so the test suite finds it; in production the row is written and the omission logged."""
+    if labels.is_registered(action):
+        return
+    message = f"log action {action!r} has no registered label (see records.labels.register)"
+    if getattr(settings, "RECORDS_STRICT_ACTIONS", settings.DEBUG):
+        raise labels.UnknownActionError(message)
+    logger.warning(message)
 
 
 def _actor(actor) -> tuple[Any, str]:
@@ -46,6 +62,7 @@ def log_action(
     under SQLite's writer lock otherwise. Until the surrounding transaction ends, other
     transactions that log wait for it: log at the end of the work, as the services do.
     """
+    _check_action(action)
     user, label = _actor(actor)
     content_type = ContentType.objects.get_for_model(obj)
     entry = LogEntry(
