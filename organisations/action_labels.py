@@ -12,4 +12,6 @@ LABELS = {
     "organisations.membership.added": _("Member added"),
     "organisations.membership.role_changed": _("Member's role changed"),
     "organisations.membership.removed": _("Member removed"),
+    "organisations.role.granted": _("Foundation role granted"),
+    "organisations.role.revoked": _("Foundation role taken away"),
 }

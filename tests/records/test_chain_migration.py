@@ -39,3 +39,26 @@ def test_the_migration_chains_existing_rows_in_the_order_they_were_written(organ
     new = log_action(actor=None, action="organisations.organisation.changed", obj=organisation)
     assert (new.seq, new.prev_hash) == (4, rows[-1].hash)
     call_command("verify_log")
+
+
+def test_the_roles_people_hold_are_written_to_the_log_once_by_a_migration():
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from organisations import roles, selectors
+    from tests import factories
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("organisations", "0002_foundation_groups")])
+    person = factories.UserFactory(full_name="Bea Bestuur")
+    person.groups.add(Group.objects.get(name=roles.BOARD), Group.objects.get(name=roles.AUDITORS))
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    rows = LogEntry.objects.for_object(person).order_by("seq")
+    assert [(row.action, row.to_state) for row in rows] == [
+        ("organisations.role.granted", roles.AUDITORS), ("organisations.role.granted", roles.BOARD)]
+    assert rows[0].data["held_before_logging"] is True
+    assert selectors.roles_on(person, timezone.localdate()) == {roles.BOARD, roles.AUDITORS}
+    call_command("verify_log")

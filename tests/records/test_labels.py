@@ -28,27 +28,28 @@ class _Unresolved(Exception):
     pass
 
 
-def _values(node, function) -> set[str]:
+def _values(node, function, module=None) -> set[str]:
     """The strings an expression can be: literals, ``a if c else b``, f"prefix{name}", and a
-    name assigned literals in the same function."""
+    name assigned literals in the same function or at the top of the module."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return {node.value}
     if isinstance(node, ast.IfExp):
-        return _values(node.body, function) | _values(node.orelse, function)
+        return _values(node.body, function, module) | _values(node.orelse, function, module)
     if isinstance(node, ast.JoinedStr):
         results = {""}
         for part in node.values:
-            options = _values(part.value, function) if isinstance(part, ast.FormattedValue) else _values(part, function)
+            options = _values(part.value if isinstance(part, ast.FormattedValue) else part, function, module)
             results = {start + option for start in results for option in options}
         return results
-    if isinstance(node, ast.Name) and function is not None:
-        found = set()
-        for statement in ast.walk(function):
-            if isinstance(statement, ast.Assign) and any(
-                    isinstance(target, ast.Name) and target.id == node.id for target in statement.targets):
-                found |= _values(statement.value, function)
-        if found:
-            return found
+    if isinstance(node, ast.Name):
+        for scope, statements in ((function, ast.walk(function)), (None, module.body if module else ())):
+            found = set()
+            for statement in statements:
+                if isinstance(statement, ast.Assign) and any(
+                        isinstance(target, ast.Name) and target.id == node.id for target in statement.targets):
+                    found |= _values(statement.value, scope, module)
+            if found:
+                return found
     raise _Unresolved(ast.unparse(node))
 
 
@@ -77,7 +78,7 @@ def written_action_codes() -> tuple[set[str], list[str]]:
                     if argument is None:
                         continue
                     try:
-                        codes |= {writer["prefix"] + value for value in _values(argument, function)}
+                        codes |= {writer["prefix"] + value for value in _values(argument, function, tree)}
                     except _Unresolved as error:
                         unresolved.append(f"{path.relative_to(settings.BASE_DIR)}:{call.lineno}: {error}")
     return codes, unresolved
@@ -89,7 +90,7 @@ def test_every_action_code_written_in_the_code_has_a_label():
     assert len(codes) > 40  # the scan itself works
     assert {"audits.assignment.created", "audits.correction.rejected", "audits.auditor.registered",
             "certification.case.audit_planned", "certification.case.returned",
-            "organisations.location.added"} <= codes
+            "organisations.location.added", "organisations.role.revoked"} <= codes
     missing = sorted(code for code in codes if not labels.is_registered(code))
     assert missing == []
 
@@ -132,6 +133,7 @@ def test_in_production_an_unregistered_code_is_written_and_reported(draft_case, 
      "Evidence uploaded (beleid.pdf)"),
     ("audits.finding.recorded", {"criterion": "1.1"}, "Bevinding vastgelegd (1.1)", "Finding recorded (1.1)"),
     ("organisations.location.added", {}, "Locatie toegevoegd", "Location added"),
+    ("organisations.role.granted", {}, "Stichtingsrol toegekend", "Foundation role granted"),
     ("certification.case.beamed", {}, "certification.case.beamed", "certification.case.beamed"),
 ])
 def test_the_action_label_filter_reads_the_registry_in_both_languages(code, data, dutch, english):
