@@ -7,7 +7,9 @@ One writer at a time: the trigger takes a transaction-level advisory lock before
 chain's head, and holds it until the transaction ends. The next writer then reads a head that
 is committed (READ COMMITTED takes a fresh snapshot per statement) or gone with a rollback, so
 the chain never forks and ``seq`` has no gaps. Log rows are written at the end of a service's
-transaction, which keeps the time the lock is held short.
+transaction, which keeps the time the lock is held short. (Under REPEATABLE READ or
+SERIALIZABLE the head read after the wait could be stale; the unique ``seq`` then refuses the
+row instead of forking the chain. Django uses READ COMMITTED.)
 
 The function pins its ``search_path`` and names the table with its schema, so a caller cannot
 slip in an object of its own (a temporary table, a look-alike function) under the same name.
