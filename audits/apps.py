@@ -7,6 +7,12 @@ class AuditsConfig(AppConfig):
     verbose_name = _("Audits")
 
     def ready(self):
+        from records import labels
+
+        from .action_labels import LABELS
+
+        labels.register(self.name, LABELS)
+
         from certification import hooks
 
         from .services import close_audit_work

@@ -323,7 +323,7 @@ class CorrectiveAction(FSMModelMixin, models.Model):
         ANSWERED = "answered", _("Waiting for the auditor")
         REJECTED = "rejected", _("Rejected: answer again")
         ACCEPTED = "accepted", _("Accepted")
-        CLOSED = "closed", _("Closed: the case ended")
+        CLOSED = "closed", _("Closed without a verdict")
 
     finding = models.OneToOneField(Finding, on_delete=models.PROTECT, related_name="corrective_action")
     deadline = models.DateField(_("deadline"))

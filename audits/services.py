@@ -23,7 +23,7 @@ from organisations import permissions as org_permissions
 from organisations import roles
 from organisations.models import Location
 from organisations.permissions import require
-from organisations.services import set_foundation_roles
+from organisations.services import grant_foundation_role
 from records.services import log_action
 
 from . import permissions, rules
@@ -139,7 +139,10 @@ def save_auditor(*, actor, email: str, full_name: str, body: CertificationBody, 
             user = User.objects.create_user(email=email, password=None, full_name=full_name)
         elif Auditor.objects.filter(user=user).exists():
             raise ValidationError({"email": _("This person is already in the auditor register.")})
-        set_foundation_roles(user=user, roles=sorted({*user.groups.values_list("name", flat=True), roles.AUDITORS}))
+        if user.pk == actor.pk and not org_permissions.is_auditor(user):
+            raise ValidationError({"email": _("You cannot add yourself to the auditor register. "
+                                              "Ask a colleague of the secretariat.")})
+        grant_foundation_role(user=user, role=roles.AUDITORS, actor=actor)
         auditor = Auditor(user=user)
         action = "auditor.registered"
     else:

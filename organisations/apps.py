@@ -23,4 +23,9 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self):
+        from records import labels
+
+        from .action_labels import LABELS
+
+        labels.register(self.name, LABELS)
         post_migrate.connect(grant_secretariat_model_permissions, dispatch_uid="wi-secretariat-perms")

@@ -97,6 +97,38 @@ def is_auditor(user) -> bool:
     return has_role(user, roles.AUDITORS)
 
 
+# The foundation roles the secretariat hands out; the secretariat role itself only an operator.
+SECRETARIAT_GRANTS = frozenset({roles.BOARD, roles.OBJECTION_COMMITTEE, roles.AUDITORS})
+
+
+def is_operator(actor) -> bool:
+    """A superuser, or a named system actor (the demo loader, a management command)."""
+    if getattr(actor, "is_system", False):
+        return True
+    return bool(getattr(actor, "is_authenticated", False) and actor.is_active and actor.is_superuser)
+
+
+def can_manage_foundation_roles(actor) -> bool:
+    """May grant or take away at least some foundation roles (which ones: see below)."""
+    return is_operator(actor) or is_secretariat(actor)
+
+
+def foundation_role_refusal(actor, user, role: str) -> str:
+    """Why ``actor`` may not grant ``user`` the role (group) ``role`` or take it away; ``""``
+    when they may. Nobody changes their own roles; the secretariat hands out the board, the
+    objection committee and the auditors; everything else, the secretariat role included,
+    only a superuser or the system."""
+    if getattr(actor, "pk", None) is not None and actor.pk == user.pk:
+        return _("Nobody may change their own roles. Ask a colleague.")
+    if is_operator(actor):
+        return ""
+    if role == roles.SECRETARIAT:
+        return _("Only a superuser may grant or take away the secretariat role.")
+    if is_secretariat(actor) and role in SECRETARIAT_GRANTS:
+        return ""
+    return _("You may not grant or take away the role “%(role)s”.") % {"role": role}
+
+
 def is_foundation_staff(user) -> bool:
     return bool(group_names(user) & {roles.SECRETARIAT, roles.BOARD, roles.OBJECTION_COMMITTEE})
 

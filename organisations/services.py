@@ -5,6 +5,7 @@ row and queues mail after commit. Calling it twice has no further effect.
 """
 import hashlib
 import secrets
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from records.services import log_action
 
 from . import permissions
 from .models import Invitation, Location, Membership, Organisation, User
+from .roles import FOUNDATION_GROUPS
 
 
 def hash_token(token: str) -> str:
@@ -352,10 +354,51 @@ def remove_member(*, membership: Membership, actor) -> None:
     )
 
 
-@transaction.atomic
-def set_foundation_roles(*, user: User, roles: list[str]) -> None:
-    """Used by the demo data and the admin: put a user in exactly these foundation groups."""
-    groups = [Group.objects.get_or_create(name=name)[0] for name in roles]
-    user.groups.set(groups)
-    permissions.forget_cached_permissions(user)
+ROLE_GRANTED = "organisations.role.granted"
+ROLE_REVOKED = "organisations.role.revoked"
 
+
+@transaction.atomic
+def change_foundation_roles(*, user: User, roles: Iterable[str], actor) -> User:
+    """Put ``user`` in exactly the groups (foundation roles) named in ``roles``.
+
+    One log row per role granted and per role taken away, so the log answers who held which
+    role when (``selectors.roles_on``). Who may change what: ``permissions.
+    foundation_role_refusal``. A second call with the same roles changes and logs nothing.
+    """
+    wanted = set(roles)
+    return _change_foundation_roles(user=user, actor=actor, wanted=lambda current: wanted)
+
+
+@transaction.atomic
+def grant_foundation_role(*, user: User, role: str, actor) -> User:
+    """Add one role, keeping the others (decided under the lock, so a concurrent change to the
+    user's other roles is not undone)."""
+    return _change_foundation_roles(user=user, actor=actor, wanted=lambda current: current | {role})
+
+
+def _change_foundation_roles(*, user: User, actor, wanted: Callable[[set[str]], set[str]]) -> User:
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not permissions.can_manage_foundation_roles(actor):
+        raise PermissionDenied(_("Only the secretariat may change foundation roles."))
+    current = set(locked.groups.values_list("name", flat=True))
+    target = set(wanted(current))
+    known = set(FOUNDATION_GROUPS) | set(Group.objects.filter(name__in=target).values_list("name", flat=True))
+    if target - known:
+        raise ValidationError({"groups": _("Unknown role: %(roles)s.") % {"roles": ", ".join(sorted(target - known))}})
+    granted, revoked = sorted(target - current), sorted(current - target)
+    for role in granted + revoked:
+        refusal = permissions.foundation_role_refusal(actor, locked, role)
+        if refusal:
+            raise PermissionDenied(refusal)
+    for role in granted:
+        locked.groups.add(Group.objects.get_or_create(name=role)[0])
+        log_action(actor=actor, action=ROLE_GRANTED, obj=locked, from_state="", to_state=role,
+                   data={"role": role, "user": locked.email})
+    for role in revoked:
+        locked.groups.remove(Group.objects.get(name=role))
+        log_action(actor=actor, action=ROLE_REVOKED, obj=locked, from_state=role, to_state="",
+                   data={"role": role, "user": locked.email})
+    permissions.forget_cached_permissions(user)
+    permissions.forget_cached_permissions(locked)
+    return locked

@@ -37,7 +37,7 @@ class ReadOnlyTabularInline(admin.TabularInline):
 class LogEntryAdmin(ReadOnlyModelAdmin):
     """Read-only: nobody, not even a superuser, can add, change or delete a log row here."""
 
-    list_display = ("created_at", "actor_label", "action", "object_repr", "from_state", "to_state")
+    list_display = ("seq", "created_at", "actor_label", "action", "object_repr", "from_state", "to_state")
     list_filter = ("action", "content_type")
     search_fields = ("object_repr", "actor_label", "remarks", "action")
     date_hierarchy = "created_at"

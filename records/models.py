@@ -5,6 +5,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import ChainHashField, ChainPositionField, DatabaseTimeField
+
 CHANNEL_CHOICES = [
     ("web", _("website")),
     ("admin", _("admin")),
@@ -32,7 +34,12 @@ class LogEntryQuerySet(models.QuerySet):
 
 
 class LogEntry(models.Model):
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    """One row of the log. The rows form a hash chain (see ``records.chain``): ``seq`` is the
+    row's position, ``prev_hash`` the previous row's ``hash``, and ``hash`` covers this row's
+    position, time, content and ``prev_hash``. On PostgreSQL the database sets the time and the
+    chain columns itself (a trigger), whatever the application sends."""
+
+    created_at = DatabaseTimeField(_("time"), db_index=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -57,6 +64,10 @@ class LogEntry(models.Model):
     to_state = models.CharField(_("to"), max_length=50, blank=True)
     remarks = models.TextField(_("remarks"), blank=True)
     data = models.JSONField(default=dict, blank=True)
+    seq = ChainPositionField(_("position"), unique=True, editable=False)
+    prev_hash = ChainHashField(_("previous hash"), editable=False)
+    content_hash = models.CharField(_("content hash"), max_length=64, editable=False)
+    hash = ChainHashField(_("hash"), editable=False)
 
     objects = LogEntryQuerySet.as_manager()
 

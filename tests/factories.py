@@ -10,6 +10,7 @@ from certification import services as cert_services
 from certification.models import Case, Criterion, SchemeVersion
 from certification.services import AnswerInput
 from organisations import services as org_services
+from organisations.actors import SystemActor
 from organisations.models import Membership, Organisation, Sector, User
 
 PASSWORD = "correct-horse-battery-staple"
@@ -49,7 +50,7 @@ def make_member(organisation: Organisation, user: User | None = None, *, role=Me
 
 def foundation_user(role: str, **kwargs) -> User:
     user = UserFactory(**kwargs)
-    org_services.set_foundation_roles(user=user, roles=[role])
+    org_services.change_foundation_roles(user=user, roles=[role], actor=SystemActor("tests"))
     return user
 
 

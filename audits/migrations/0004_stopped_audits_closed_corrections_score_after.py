@@ -30,6 +30,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='correctiveaction',
             name='state',
-            field=django_fsm.FSMField(choices=[('open', 'Waiting for your answer'), ('answered', 'Waiting for the auditor'), ('rejected', 'Rejected: answer again'), ('accepted', 'Accepted'), ('closed', 'Closed: the case ended')], db_index=True, default='open', max_length=50, protected=True, verbose_name='status'),
+            field=django_fsm.FSMField(choices=[('open', 'Waiting for your answer'), ('answered', 'Waiting for the auditor'), ('rejected', 'Rejected: answer again'), ('accepted', 'Accepted'), ('closed', 'Closed without a verdict')], db_index=True, default='open', max_length=50, protected=True, verbose_name='status'),
         ),
     ]

@@ -20,6 +20,9 @@ STORAGES = {
 }
 PRIVATE_MEDIA_ROOT = _tmp + "/private"
 
+# A log action code without a readable label fails the test that writes it.
+RECORDS_STRICT_ACTIONS = True
+
 # Most tests log in with force_login or client.login (no request): django-axes is switched on
 # only in the test that checks the lockout.
 AXES_ENABLED = False

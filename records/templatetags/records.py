@@ -1,27 +1,15 @@
 from django import template
-from django.utils.translation import gettext_lazy as _
+
+from records.labels import label_for
 
 register = template.Library()
-
-ACTION_LABELS = {
-    "certification.case.started": _("Application started"),
-    "certification.case.submitted": _("Application submitted"),
-    "certification.case.returned": _("Returned for completion"),
-    "certification.case.admitted": _("Admitted"),
-    "certification.case.not_admitted": _("Not admitted"),
-    "certification.case.withdrawn": _("Withdrawn"),
-    "certification.answer.written": _("Answer written"),
-    "certification.answer.reviewed": _("Answer checked"),
-    "certification.declaration.signed": _("Management declaration signed"),
-    "certification.declaration.withdrawn": _("Management declaration withdrawn: the answers changed"),
-    "certification.evidence.uploaded": _("Evidence uploaded"),
-    "certification.evidence.removed": _("Evidence removed"),
-}
 
 
 @register.filter
 def action_label(entry) -> str:
-    label = ACTION_LABELS.get(entry.action)
+    """The readable label of a log row's action (registered by the app that owns the code),
+    with the criterion or name it concerns; the bare code when nobody registered a label."""
+    label = label_for(entry.action)
     if label is None:
         return entry.action
     criterion = (entry.data or {}).get("criterion")

@@ -108,11 +108,9 @@ class World:
 @pytest.fixture
 def people(applicant_admin, applicant_member, other_admin, auditor, other_auditor, secretariat, board_member,
            objection_member, lead_auditor, co_auditor, head_office):
-    stranger = factories.UserFactory(full_name="Stijn Vreemd")
     from organisations import roles
-    from organisations.services import set_foundation_roles
 
-    set_foundation_roles(user=stranger, roles=[roles.AUDITORS])
+    stranger = factories.foundation_user(roles.AUDITORS, full_name="Stijn Vreemd")
     factories.auditor_profile(stranger)
     return {"anonymous": AnonymousUser(), "admin": applicant_admin, "member": applicant_member,
             "outsider": other_admin, "lead": auditor, "co": other_auditor, "stranger": stranger,

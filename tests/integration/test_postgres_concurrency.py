@@ -81,3 +81,35 @@ def test_two_concurrent_starts_for_one_organisation_give_one_case(postgres, orga
     assert isinstance(error, ValidationError), repr(error)
     assert "already has an application in progress" in " ".join(error.messages)
     assert list(Case.objects.filter(organisation=organisation).values_list("pk", flat=True)) == [started.pk]
+
+
+def test_concurrent_log_writers_extend_one_chain_without_forks_or_gaps(postgres, draft_case, applicant_admin):
+    """Eight transactions log at the same moment, each twice with work in between: the chain
+    trigger serialises them, so the rows form one unbroken chain."""
+    import time
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from records.services import log_action
+
+    def write(number):
+        with transaction.atomic():
+            log_action(actor=applicant_admin, action="certification.answer.written", obj=draft_case,
+                       data={"writer": number, "part": 1})
+            time.sleep(0.01)
+            log_action(actor=applicant_admin, action="certification.answer.written", obj=draft_case,
+                       data={"writer": number, "part": 2})
+        return number
+
+    before = LogEntry.objects.count()
+    results = run_at_the_same_time(*[lambda n=n: write(n) for n in range(8)])
+
+    assert sorted(kind for kind, _ in results) == ["ok"] * 8, results
+    seqs = list(LogEntry.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, before + 17))
+    # A transaction's two rows are adjacent: the second writer waited for the first to commit.
+    writers = [data["writer"] for data in LogEntry.objects.filter(seq__gt=before).order_by("seq")
+               .values_list("data", flat=True)]
+    assert writers[::2] == writers[1::2]
+    call_command("verify_log")  # raises CommandError on a broken chain

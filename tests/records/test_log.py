@@ -133,7 +133,7 @@ def test_a_user_who_acted_cannot_be_deleted_and_take_the_log_with_them(entry, ap
 
 
 def test_a_scheduled_job_is_logged_as_the_system(draft_case):
-    row = log_action(actor=None, action="certification.case.reminder", obj=draft_case)
+    row = log_action(actor=None, action="certification.case.admitted", obj=draft_case)
     row = LogEntry.objects.get(pk=row.pk)
     assert row.actor is None
     assert row.actor_label == SYSTEM_ACTOR_LABEL

@@ -16,9 +16,11 @@ from certification.models import Criterion
 from certification.services import AnswerInput
 from organisations import roles
 from organisations import services as org_services
+from organisations.actors import SystemActor
 from organisations.models import Membership, Organisation, Sector, User
 
 PASSWORD = "Warm-Demo-2026"
+DEMO = SystemActor("demo")  # hands out the foundation roles, in the log under this name
 
 FOUNDATION = [
     ("secretariaat@warmincasseren.test", "Sanne de Vries", [roles.SECRETARIAT], True),
@@ -69,13 +71,13 @@ class Command(BaseCommand):
         secretariat = None
         for email, name, groups, staff in FOUNDATION:
             user = _user(email, name, staff)
-            org_services.set_foundation_roles(user=user, roles=groups)
+            org_services.change_foundation_roles(user=user, roles=groups, actor=DEMO)
             secretariat = secretariat or user
         for body_name, auditors in BODIES:
             body, _ = CertificationBody.objects.get_or_create(name=body_name)
             for email, name, sectors in auditors:
                 user = _user(email, name)
-                org_services.set_foundation_roles(user=user, roles=[roles.AUDITORS])
+                org_services.change_foundation_roles(user=user, roles=[roles.AUDITORS], actor=DEMO)
                 Auditor.objects.get_or_create(user=user, defaults={
                     "body": body, "qualified_from": date(2025, 1, 1), "qualified_until": date(2028, 12, 31),
                     "sectors": [str(s) for s in sectors],

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisations', '0002_foundation_groups'),
+        ('organisations', '0003_log_roles_held'),
     ]
 
     operations = [
