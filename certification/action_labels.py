@@ -17,6 +17,13 @@ LABELS = {
     "certification.case.audit_started": _("Audit started"),
     "certification.case.report_submitted": _("Audit report submitted"),
     "certification.case.corrections_verified": _("Corrective actions verified"),
+    "certification.case.extraordinary_started": _("Extraordinary audit opened"),
+    # Case transitions that the board's decisions cause (written by decisions, about the case).
+    "certification.case.granted": _("Certificate granted"),
+    "certification.case.refused": _("Application refused"),
+    "certification.case.maintained": _("Certificate maintained"),
+    "certification.case.not_maintained": _("Certificate not maintained"),
+    "certification.case.reopened": _("Reopened for a new decision after an objection"),
     "certification.answer.written": _("Answer written"),
     "certification.answer.reviewed": _("Answer checked"),
     "certification.declaration.signed": _("Management declaration signed"),

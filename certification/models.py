@@ -20,6 +20,11 @@ class ImmutableVersionError(Exception):
     """A published or retired scheme version cannot be changed."""
 
 
+class DecidedCaseError(Exception):
+    """A decided case (certified, maintained, refused) cannot be changed, except by reopening it
+    for a new decision after an upheld objection."""
+
+
 # --------------------------------------------------------------------------- the norm
 
 
@@ -268,6 +273,20 @@ BOARD_VISIBLE_CASE_STATES = (
 )
 
 
+class CaseQuerySet(models.QuerySet):
+    """A decided case refuses bulk changes too, not only ``save()`` (DESIGN 9)."""
+
+    def update(self, **kwargs):
+        if self.filter(state__in=[s.value for s in DECIDED_CASE_STATES]).exists():
+            raise DecidedCaseError("A decided case cannot be changed.")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(state__in=[s.value for s in DECIDED_CASE_STATES]).exists():
+            raise DecidedCaseError("A decided case cannot be deleted.")
+        return super().delete()
+
+
 class Case(FSMModelMixin, models.Model):
     """One certification cycle (certificeringstraject) of one organisation."""
 
@@ -314,6 +333,8 @@ class Case(FSMModelMixin, models.Model):
     recommendation_reasons = models.JSONField(_("reasons of the recommendation"), default=list, blank=True)
     recommended_at = models.DateTimeField(_("recommended"), null=True, blank=True)
 
+    objects = CaseQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -331,6 +352,21 @@ class Case(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.organisation}"
 
+    # A decided case is part of the record (DESIGN 9): the model refuses any change to it, whichever
+    # code tries, except ``reopen_for_decision`` after an upheld objection.
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not getattr(self, "_reopening", False):
+            stored = Case.objects.filter(pk=self.pk).values_list("state", flat=True).first()
+            if stored in self.DECIDED_STATES:
+                raise DecidedCaseError(f"Case {self.pk} is {stored}: a decided case cannot be changed.")
+        super().save(*args, **kwargs)
+        self._reopening = False
+
+    def delete(self, *args, **kwargs):
+        if self.state in self.DECIDED_STATES:
+            raise DecidedCaseError(f"Case {self.pk} is {self.state}: a decided case cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
     @property
     def reference(self) -> str:
         """The case's file number, e.g. ``DOS-2026/00017``: a different shape from a certificate
@@ -341,6 +377,10 @@ class Case(FSMModelMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
+
+    @property
+    def is_decided(self) -> bool:
+        return self.state in self.DECIDED_STATES
 
     @property
     def is_editable(self) -> bool:
@@ -370,11 +410,23 @@ class Case(FSMModelMixin, models.Model):
     def active_declaration(self) -> "ManagementDeclaration | None":
         return ManagementDeclaration.objects.filter(case=self, withdrawn_at__isnull=True).first()
 
+    # Initial certification and recertification end in a (new) certificate; a surveillance or
+    # extraordinary audit of a holder ends with its certificate maintained (or suspended).
+    GRANTING_KINDS = (Kind.INITIAL, Kind.RECERTIFICATION)
+    MAINTAINING_KINDS = (Kind.SURVEILLANCE, Kind.EXTRAORDINARY)
+
+    def grants_certificate(self) -> bool:
+        return self.kind in self.GRANTING_KINDS
+
+    def keeps_certificate(self) -> bool:
+        return self.kind in self.MAINTAINING_KINDS
+
+    # Kept under their old names.
     def is_surveillance(self) -> bool:
-        return self.kind == self.Kind.SURVEILLANCE
+        return self.keeps_certificate()
 
     def is_not_surveillance(self) -> bool:
-        return self.kind != self.Kind.SURVEILLANCE
+        return self.grants_certificate()
 
     def unanswered_criteria(self):
         return self.scheme_version.criteria.exclude(answers__case=self)
@@ -457,16 +509,18 @@ class Case(FSMModelMixin, models.Model):
         self.auditor_advice = self.Advice.NEGATIVE
         self._recommend(recommendation)
 
-    @transition(field=state, source=State.AWAITING_DECISION, target=State.CERTIFIED, conditions=[is_not_surveillance])
+    @transition(field=state, source=State.AWAITING_DECISION, target=State.CERTIFIED, conditions=[grants_certificate])
     def grant(self):
         self.decided_at = self.closed_at = timezone.now()
 
-    @transition(field=state, source=State.AWAITING_DECISION, target=State.MAINTAINED, conditions=[is_surveillance])
+    @transition(field=state, source=State.AWAITING_DECISION, target=State.MAINTAINED, conditions=[keeps_certificate])
     def maintain(self):
         self.decided_at = self.closed_at = timezone.now()
 
     @transition(field=state, source=State.AWAITING_DECISION, target=State.REFUSED)
     def refuse(self):
+        """Refused; for a surveillance or extraordinary case: not maintained (the decision suspends
+        the certificate in the same transaction)."""
         self.decided_at = self.closed_at = timezone.now()
 
     @transition(field=state, source=OPEN_STATES, target=State.WITHDRAWN)
@@ -478,6 +532,7 @@ class Case(FSMModelMixin, models.Model):
     def reopen_for_decision(self):
         """After an upheld objection: a new decision by board members who did not take the old one."""
         self.decided_at = self.closed_at = None
+        self._reopening = True
 
 
 class SelfAssessmentAnswer(models.Model):

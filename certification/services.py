@@ -145,6 +145,10 @@ def transition_case(case: Case, transition: str, *args, actor, action: str, rema
     log_case_transition(case, actor=actor, action=action, from_state=from_state, remarks=remarks, data=data)
     if from_state in Case.AUDIT_STAGE_STATES and case.state not in Case.AUDIT_STAGE_STATES:
         hooks.case_left_audit_stage(case, actor=actor, from_state=from_state, reason=remarks)
+    if from_state == Case.State.AWAITING_DECISION and case.state != Case.State.AWAITING_DECISION:
+        hooks.case_left_decision_stage(case, actor=actor, reason=remarks)
+    if case.state == Case.State.AWAITING_DECISION and from_state != Case.State.AWAITING_DECISION:
+        hooks.case_awaits_decision(case, actor=actor, from_state=from_state)
     return case
 
 
@@ -300,6 +304,37 @@ def withdraw_case(*, case: Case, actor, reason: str) -> Case:
         raise ValidationError(_("Tell us briefly why you withdraw the application."))
     transition_case(case, "withdraw", reason.strip(), actor=actor, action="withdrawn", remarks=reason.strip())
     queue_email(recipients=secretariat_users(), template="case_withdrawn", context={"case": case})
+    return case
+
+
+@transaction.atomic
+def start_extraordinary_case(*, organisation: Organisation, actor, reason: str, data=None) -> Case:
+    """The secretariat opens an extraordinary audit of a holder (after a complaint or a major change,
+    DESIGN 4). The holder already passed the self-assessment, so the case starts "admitted": the
+    secretariat plans the audit next. Refused while the holder has another case in progress."""
+    org_permissions.require_secretariat(actor, _("Only the secretariat may do this."))
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for the extraordinary audit."))
+    open_case = organisation.cases.filter(state__in=Case.OPEN_STATES).first()
+    if open_case:
+        raise ValidationError(_("This organisation already has a case in progress (%(ref)s).")
+                              % {"ref": open_case.reference})
+    version = current_version()
+    if version is None:
+        raise ValidationError(_("There is no published norm yet. Please try again later."))
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(organisation=organisation, scheme_version=version,
+                                       kind=Case.Kind.EXTRAORDINARY, created_by=actor, state=Case.State.ADMITTED,
+                                       admitted_at=timezone.now(), intake_remarks=reason)
+    except IntegrityError:
+        raise ValidationError(_("This organisation already has a case in progress.")) from None
+    log_case_transition(case, actor=actor, action="extraordinary_started", from_state="", remarks=reason,
+                        data={"version": version.pk, **(data or {})})
+    queue_email(recipients=organisation_admins(organisation), template="case_extraordinary",
+                context={"case": case, "reason": reason})
     return case
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from organisations import permissions as org_permissions
 from organisations.forms import add_service_errors
 
-from . import permissions, selectors, services
+from . import hooks, permissions, selectors, services
 from .forms import AnswerForm, DeclarationForm, EvidenceForm, IntakeForm, WithdrawForm
 from .models import Case, Criterion, SelfAssessmentAnswer
 from .presentation import next_step, stages
@@ -30,6 +30,11 @@ def home(request):
         return redirect("certification:intake_queue")
     if org_permissions.is_auditor(user):
         return redirect("audits:worklist")
+    # URL names, not imports: the decision pages belong to the decisions app above this one.
+    if org_permissions.is_board_member(user):
+        return redirect("decisions:board_list")
+    if org_permissions.is_objection_committee(user):
+        return redirect("decisions:objection_list")
     if selectors.organisations_for_member(user).exists():
         return redirect("certification:dashboard")
     return render(request, "home.html")
@@ -41,6 +46,7 @@ def dashboard(request):
     organisations = list(selectors.organisations_for_member(request.user))
     org_permissions.prefetch_org_perms(request.user, organisations)
     cases = list(selectors.cases_for_applicant(request.user))
+    panels = hooks.dashboard_panels(request.user, organisations)
     by_org = {org.pk: [] for org in organisations}
     for case in cases:
         case.next_step = next_step(case)
@@ -53,6 +59,7 @@ def dashboard(request):
             "cases": org_cases,
             "is_manager": org_permissions.can_manage_organisation(request.user, org),
             "has_open_case": any(c.is_open for c in org_cases),
+            "panels": panels.get(org.pk, []),
         })
     return render(request, "certification/dashboard.html", {"blocks": blocks})
 

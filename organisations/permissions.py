@@ -97,6 +97,10 @@ def is_auditor(user) -> bool:
     return has_role(user, roles.AUDITORS)
 
 
+def is_objection_committee(user) -> bool:
+    return has_role(user, roles.OBJECTION_COMMITTEE)
+
+
 # The foundation roles the secretariat hands out; the secretariat role itself only an operator.
 SECRETARIAT_GRANTS = frozenset({roles.BOARD, roles.OBJECTION_COMMITTEE, roles.AUDITORS})
 
