@@ -12,6 +12,8 @@ urlpatterns = [
     path("organisaties/", include("organisations.urls")),
     path("aanvragen/", include("certification.urls")),
     path("audits/", include("audits.urls")),
+    path("register/", include("register.urls")),
+    path("besluiten/", include("decisions.urls")),
     path("beheer/", admin.site.urls),
     path("admin/", RedirectView.as_view(url="/beheer/", permanent=False)),
 ]

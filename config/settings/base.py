@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     # Domain.
     "certification",
     "audits",
+    # Upper floor: certificates and the public register, then the board's decisions and objections.
+    "register",
+    "decisions",
     # Demo data (manage.py load_demo): may import every app above, nothing imports it.
     "demo",
 ]
@@ -177,6 +180,14 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
+
+# The public register's data cache and the rate limits live here. One process: local memory;
+# several web processes (docker-compose): a shared Redis (``CACHE_URL=redis://redis:6379/1``), or
+# each process would keep its own copy and its own counts.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Public verification and complaints per client address: "<count>/<seconds>".
+REGISTER_VERIFY_RATE = env("REGISTER_VERIFY_RATE", default="30/60")
+REGISTER_COMPLAINT_RATE = env("REGISTER_COMPLAINT_RATE", default="5/3600")
 
 LOGGING = {
     "version": 1,
