@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from organisations import permissions as org_permissions
 from organisations.permissions import ALLOWED, Verdict, denied_role, denied_state, require
@@ -123,13 +124,15 @@ def can_lodge_objection(user, decision: Decision, today: date | None = None) -> 
     return ALLOWED
 
 
-def _committee(user, objection: Objection) -> Verdict | None:
-    if not org_permissions.is_objection_committee(user):
-        return denied_role(_("Only the objection committee handles objections."))
+def _committee_conflicts(user, objection: Objection) -> Verdict:
+    """The separation of duties for the committee (a denied Verdict is falsy: never ``or`` it)."""
     reasons = rules.objection_conflicts(user, objection)
     if reasons:
         return denied_role(_("You cannot handle this objection. %(reasons)s") % {"reasons": " ".join(reasons)})
-    return None
+    return ALLOWED
+
+
+_ONLY_COMMITTEE = gettext_lazy("Only the objection committee handles objections.")
 
 
 def can_view_objection(user, objection: Objection) -> bool:
@@ -137,26 +140,24 @@ def can_view_objection(user, objection: Objection) -> bool:
 
 
 def can_review_objection(user, objection: Objection) -> Verdict:
-    refused = _committee(user, objection)
-    if refused:
-        return refused
+    if not org_permissions.is_objection_committee(user):
+        return denied_role(_ONLY_COMMITTEE)
     if objection.state == Objection.State.UNDER_REVIEW:
         return denied_state(_("This objection is already under review."))
     if objection.state != Objection.State.LODGED:
         return denied_state(_("This objection was already decided."))
-    return ALLOWED
+    return _committee_conflicts(user, objection)
 
 
 def can_decide_objection(user, objection: Objection) -> Verdict:
-    refused = _committee(user, objection)
-    if refused:
-        return refused
+    if not org_permissions.is_objection_committee(user):
+        return denied_role(_ONLY_COMMITTEE)
     if objection.state == Objection.State.LODGED:
         return denied_state(_("Take the objection under review first."))
     if objection.state != Objection.State.UNDER_REVIEW:
         return denied_state(_("This objection was already decided on %(date)s.")
                             % {"date": _date(timezone.localtime(objection.decided_at))})
-    return ALLOWED
+    return _committee_conflicts(user, objection)
 
 
 def get_decision_or_404(user, pk) -> Decision:

@@ -19,10 +19,10 @@ from records.models import LogEntry
 from .models import BoardConflict, Vote
 
 # What a board member writes to a case's log *as the board* (casting a vote, the decision and what
-# it causes) does not make them "involved". Proposing a decision, deciding an objection, or any
-# other act on the case does.
+# it causes), or a committee member while handling an objection (taking it under review), does not
+# make them "involved". Proposing a decision, deciding an objection, or any other act on the case does.
 BOARD_OWN_ACTIONS = (
-    "decisions.vote.cast", "decisions.decision.decided", "decisions.decision.opened",
+    "decisions.vote.cast", "decisions.decision.decided", "decisions.decision.opened", "decisions.objection.under_review",
     "decisions.decision.cancelled", "decisions.decision.deadlocked",
     "certification.case.granted", "certification.case.refused", "certification.case.maintained",
     "certification.case.not_maintained", "certification.case.reopened",
