@@ -74,6 +74,15 @@ def _media(settings, tmp_path, monkeypatch):
     storages._storages.pop("private", None)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The register's data cache and the rate limits start empty in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def organisation(db):
     return factories.OrganisationFactory(name="Webwinkel Zonnig")

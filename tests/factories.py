@@ -171,3 +171,40 @@ def force_update(model, pk, **fields) -> None:
     from django.db import models
 
     models.QuerySet(model=model).filter(pk=pk).update(**fields)
+
+
+# --------------------------------------------------------------------------- certificates
+
+
+def certificate(organisation: Organisation | None = None, *, state: str = "active", city: str = "Utrecht",
+                valid_from=None, valid_until=None, sector=None):
+    """A certificate arranged directly (with a granted case), for the register's list pages and query
+    counts. The decision journey itself is walked in tests/decisions."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from register import services as register_services
+    from register.models import Certificate, CertificateEvent
+
+    organisation = organisation or OrganisationFactory(**({"sector": sector} if sector else {}))
+    admin = UserFactory()
+    today = timezone.localdate()
+    case = Case.objects.create(organisation=organisation, scheme_version=current_version(), created_by=admin,
+                               state=Case.State.CERTIFIED, decided_at=timezone.now())
+    with transaction.atomic():
+        number = register_services.next_number(today.year)
+    valid_from = valid_from or today - timedelta(days=30)
+    certificate = Certificate(number=number, organisation=organisation, case=case,
+                              scheme_version=case.scheme_version, holder_name=organisation.name,
+                              places=[{"name": "Hoofdkantoor", "city": city}], place_names=city,
+                              valid_from=valid_from, valid_until=valid_until or valid_from + timedelta(days=729))
+    certificate.save()
+    CertificateEvent.objects.create(certificate=certificate, kind="issued", day=valid_from)
+    if state != "active":
+        force_update(Certificate, certificate.pk, state=state,
+                     **({"suspended_on": today} if state == "suspended" else {"ended_on": today}))
+        CertificateEvent.objects.create(certificate=certificate, kind=state, day=today)
+        certificate = Certificate.objects.get(pk=certificate.pk)
+    return certificate
