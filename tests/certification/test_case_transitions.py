@@ -581,3 +581,25 @@ def test_withdraw_refused_after_a_decision(draft_case, applicant_admin, state):
         services.withdraw_case(case=case, actor=applicant_admin, reason="Te laat.")
     assert Case.objects.get(pk=case.pk).state == state
     assert not _log_rows(case, "withdrawn").exists()
+
+
+@pytest.mark.parametrize("kind, may_grant", [(Case.Kind.INITIAL, True), (Case.Kind.RECERTIFICATION, True),
+                                             (Case.Kind.SURVEILLANCE, False), (Case.Kind.EXTRAORDINARY, False)])
+def test_granting_and_maintaining_depend_on_the_kind_of_case(draft_case, kind, may_grant):
+    case = factories.set_case_state(draft_case, S.AWAITING_DECISION, kind=kind)
+    assert can_proceed(case.grant) is may_grant
+    assert can_proceed(case.maintain) is not may_grant
+    assert can_proceed(case.refuse)
+
+
+def test_reaching_and_leaving_the_board_calls_the_decision_hooks(draft_case, monkeypatch):
+    from certification import hooks
+
+    calls = []
+    monkeypatch.setattr(hooks, "_case_awaits_decision", [lambda case, **kw: calls.append(("awaits", kw["from_state"]))])
+    monkeypatch.setattr(hooks, "_case_left_decision_stage", [lambda case, **kw: calls.append(("left", case.state))])
+    case = factories.set_case_state(draft_case, S.CORRECTIVE_ACTIONS)
+    services.transition_case(case, "corrections_verified", actor=None, action="corrections_verified",
+                             recommendation=POSITIVE)
+    services.transition_case(case, "withdraw", "Stop.", actor=None, action="withdrawn")
+    assert calls == [("awaits", S.CORRECTIVE_ACTIONS), ("left", S.WITHDRAWN)]

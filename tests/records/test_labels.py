@@ -13,7 +13,7 @@ from records.models import LogEntry
 from records.services import log_action
 from records.templatetags.records import action_label
 
-APPS = ("organisations", "notifications", "records", "certification", "audits", "demo")
+APPS = ("organisations", "notifications", "records", "certification", "audits", "register", "decisions", "demo")
 
 # Functions that write a log row, with where their action code is and what they put before it.
 WRITERS = {
@@ -22,6 +22,10 @@ WRITERS = {
     "log_case_transition": {"keyword": "action", "position": None, "prefix": "certification.case."},
     "transition_case": {"keyword": "action", "position": None, "prefix": "certification.case."},
     "_intake_transition": {"keyword": "action", "position": None, "prefix": "certification.case."},
+    "_log_certificate": {"keyword": "action", "position": None, "prefix": "register.certificate."},
+    "_log_complaint": {"keyword": "action", "position": None, "prefix": "register.complaint."},
+    "_log_decision": {"keyword": "action", "position": None, "prefix": "decisions."},
+    "_log_objection": {"keyword": "action", "position": None, "prefix": "decisions.objection."},
 }
 
 
