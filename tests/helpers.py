@@ -52,6 +52,8 @@ def upload(case: Case, user, *, name="beleid.pdf", content: bytes | None = None,
 
 def set_state(case: Case, state: str, **fields) -> Case:
     """Put a case in a state without walking the whole path (for list pages only)."""
-    Case.objects.filter(pk=case.pk).update(state=state, **fields)
+    from .factories import force_update
+
+    force_update(Case, case.pk, state=state, **fields)
     return Case.objects.get(pk=case.pk)
 

@@ -321,7 +321,7 @@ def test_cooldown_follows_the_rule_of_the_refused_cases_version(draft_case, orga
     factories.set_case_state(draft_case, S.REFUSED, decided_at=timezone.now() - relativedelta(months=2))
     with pytest.raises(ValidationError):
         services.start_case(organisation=organisation, actor=applicant_admin)
-    Case.objects.filter(pk=draft_case.pk).update(decided_at=timezone.now() - relativedelta(months=4))
+    factories.force_update(Case, draft_case.pk, decided_at=timezone.now() - relativedelta(months=4))
     assert services.start_case(organisation=organisation, actor=applicant_admin).state == S.DRAFT
 
 
