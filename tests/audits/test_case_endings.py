@@ -248,5 +248,6 @@ def test_the_demo_loader_runs_and_is_idempotent(db):
     counts = (Case.objects.count(), LogEntry.objects.count())
     call_command("load_demo", stdout=io.StringIO())
     assert (Case.objects.count(), LogEntry.objects.count()) == counts
-    assert set(Case.objects.values_list("state", flat=True)) >= {S.DRAFT, S.SUBMITTED, S.CORRECTIVE_ACTIONS}
+    assert set(Case.objects.values_list("state", flat=True)) >= {S.DRAFT, S.SUBMITTED, S.CORRECTIVE_ACTIONS,
+                                                                 S.AWAITING_DECISION, S.CERTIFIED, S.REFUSED}
 

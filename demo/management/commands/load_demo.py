@@ -14,6 +14,8 @@ from audits.models import Auditor, CertificationBody, Classification
 from certification import services
 from certification.models import Criterion
 from certification.services import AnswerInput
+from decisions import services as decision_services
+from decisions.models import Decision, Outcome
 from organisations import roles
 from organisations import services as org_services
 from organisations.actors import SystemActor
@@ -46,7 +48,14 @@ ORGANISATIONS = [
     ("Gemeente Rivierstad", "10000005", Sector.GOVERNMENT, "admin@rivierstad.test", "collega@rivierstad.test", "not_admitted"),
     ("Zorgverzekeraar Samen", "10000006", Sector.HEALTH_INSURER, "admin@samen.test", "collega@samen.test",
      "corrective_actions"),
+    # The decision journey (issue 10). Incasso Eerlijk is the first certificate of the year.
+    ("Incasso Eerlijk", "10000007", Sector.COLLECTION_AGENCY, "admin@eerlijk.test", "collega@eerlijk.test",
+     "certified"),
+    ("Bank Voorbeeld", "10000008", Sector.BANK, "admin@voorbeeld.test", "collega@voorbeeld.test", "awaiting_decision"),
+    ("Verzekeraar Plus", "10000009", Sector.INSURER, "admin@plus.test", "collega@plus.test", "refused"),
+    ("Woonbedrijf Oost", "10000010", Sector.HOUSING, "admin@oost.test", "collega@oost.test", "suspended_objection"),
 ]
+DECISION_PLANS = ("certified", "awaiting_decision", "refused", "suspended_objection")
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
@@ -131,6 +140,12 @@ class Command(BaseCommand):
         elif plan == "corrective_actions":
             services.admit_case(case=case, actor=secretariat)
             self._audit(case, secretariat, "auditor3@auditpartners.test", [], finish=True)
+        elif plan in DECISION_PLANS:
+            services.admit_case(case=case, actor=secretariat)
+            lead = {Sector.BANK: "auditor3@auditpartners.test", Sector.INSURER: "auditor3@auditpartners.test",
+                    Sector.HOUSING: "auditor2@keurcert.test"}.get(organisation.sector, "auditor1@keurcert.test")
+            self._clean_audit(case, secretariat, lead, below_minimum=plan == "refused")
+            self._decide(case, secretariat, admin, plan)
         elif plan == "not_admitted":
             services.not_admit_case(
                 case=case, actor=secretariat,
@@ -167,6 +182,59 @@ class Command(BaseCommand):
             summary="Goede basis. De kosten voor de klant en de brieven moeten beter.",
             interviews="2 medewerkers klantcontact, 1 teamleider",
         )
+
+    def _clean_audit(self, case, secretariat, lead_email, *, below_minimum: bool):
+        """Plan, run and report an audit without non-conformities: the case goes to the board. With
+        ``below_minimum`` one criterion scores below the minimum (a negative recommendation)."""
+        lead = Auditor.objects.get(user__email=lead_email)
+        first_day = timezone.localdate() + timedelta(days=35)
+        if first_day.isoweekday() > 5:
+            first_day += timedelta(days=8 - first_day.isoweekday())
+        audit = audit_services.plan_audit(case=case, actor=secretariat, lead=lead, co_auditors=[],
+                                          first_day=first_day, last_day=None,
+                                          locations=audit_rules.propose_locations(case.organisation))
+        for assignment in audit.assignments.select_related("auditor__user"):
+            audit_services.declare_independence(assignment=assignment, actor=assignment.auditor.user)
+        audit_services.start_audit(audit=audit, actor=lead.user)
+        for criterion in Criterion.objects.filter(version=case.scheme_version).order_by("position"):
+            low = below_minimum and criterion.code == "2.2"
+            audit_services.record_finding(
+                audit=audit, actor=lead.user, criterion=criterion, verified_score=Decimal("4" if low else "7"),
+                classification=Classification.OBSERVATION if low else Classification.CONFORM, evidence=[],
+                examined="Beleid, tien dossiers en de brieven aan klanten bekeken; twee medewerkers gesproken.",
+            )
+        audit_services.submit_report(
+            audit=audit, actor=lead.user, advice="negative" if below_minimum else "positive",
+            summary="De kosten voor de klant liggen te hoog." if below_minimum else
+            "Een zorgvuldige, mensgerichte werkwijze die in de dossiers terug te zien is.",
+            interviews="2 medewerkers klantcontact, 1 teamleider",
+        )
+
+    def _decide(self, case, secretariat, admin, plan):
+        """The board's votes (bestuur1, bestuur2) and what follows, as people would do them."""
+        board = [User.objects.get(email=e) for e in ("bestuur1@warmincasseren.test", "bestuur2@warmincasseren.test")]
+        decision = Decision.objects.get(case=case, state=Decision.State.OPEN)
+        if plan == "refused":
+            for member in board:
+                decision_services.cast_vote(decision=decision, actor=member, outcome=Outcome.REFUSE,
+                                            motivation="De kosten voor de klant (2.2) liggen onder de norm.")
+            return
+        first = "Het dossier is op orde en de auditor adviseert positief."
+        decision_services.cast_vote(decision=decision, actor=board[0], outcome=Outcome.GRANT, motivation=first)
+        if plan == "awaiting_decision":
+            return  # bestuur2's vote is missing
+        decision_services.cast_vote(decision=decision, actor=board[1], outcome=Outcome.GRANT, motivation="Eens.")
+        if plan == "suspended_objection":
+            certificate = case.certificate
+            proposal = decision_services.propose(
+                certificate=certificate, kind=Decision.Kind.SUSPEND, actor=secretariat, public_reason="norm_not_met",
+                reason="Drie gegronde klachten over huisbezoeken zonder afspraak.")
+            for member in board:
+                decision_services.cast_vote(decision=proposal, actor=member, outcome=Outcome.SUSPEND,
+                                            motivation="De klachten zijn gegrond; herstel is nodig.")
+            decision_services.lodge_objection(
+                decision=Decision.objects.get(pk=proposal.pk), actor=admin,
+                grounds="De huisbezoeken waren afgesproken; wij sturen de belverslagen mee.")
 
     def print_logins(self):
         w = self.stdout.write
