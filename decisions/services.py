@@ -51,7 +51,7 @@ def _actor_fields(actor) -> dict:
     return {"opened_by": actor, "opened_by_label": actor.get_full_name()[:200]}
 
 
-def _log(decision: Decision, *, actor, action: str, from_state="", remarks="", data=None) -> None:
+def _log_decision(decision: Decision, *, actor, action: str, from_state="", remarks="", data=None) -> None:
     log_action(actor=actor, action=f"decisions.{action}", obj=decision, from_state=from_state,
                to_state=decision.state, remarks=remarks, organisation_id=decision.organisation_id,
                case_id=decision.subject_case.pk, data={"decision": decision.pk, "kind": decision.kind, **(data or {})})
@@ -75,7 +75,7 @@ def _new_case_decision(case: Case, *, actor, contested: Decision | None = None) 
         recommendation_reasons=case.recommendation_reasons, contested=contested, **_actor_fields(actor),
     )
     decision.case = case
-    _log(decision, actor=actor, action="decision.opened",
+    _log_decision(decision, actor=actor, action="decision.opened",
          data={"quorum": decision.quorum, "recommendation_positive": case.recommendation_positive,
                "contested": contested.pk if contested else None})
     queue_email(recipients=board_members(), template="decision_waiting", context={"decision": decision})
@@ -99,7 +99,7 @@ def cancel_open_case_decision(case: Case, *, actor, reason: str = "") -> None:
         decision.cancel(reason or _("The case ended (%(state)s).") % {"state": case.get_state_display()},
                         timezone.now())
         decision.save()
-        _log(decision, actor=actor, action="decision.cancelled", from_state=Decision.State.OPEN,
+        _log_decision(decision, actor=actor, action="decision.cancelled", from_state=Decision.State.OPEN,
              remarks=decision.cancelled_reason)
 
 
@@ -135,7 +135,7 @@ def propose(*, certificate: Certificate, kind: str, actor, reason: str, public_r
         remedy_deadline=remedy_deadline, **_actor_fields(actor),
     )
     decision.certificate = certificate
-    _log(decision, actor=actor, action="decision.proposed", remarks=reason,
+    _log_decision(decision, actor=actor, action="decision.proposed", remarks=reason,
          data={"certificate": certificate.number, "remedy_deadline": str(remedy_deadline) if remedy_deadline else None})
     queue_email(recipients=board_members(), template="decision_waiting", context={"decision": decision})
     return decision
@@ -195,7 +195,7 @@ def cast_vote(*, decision: Decision, actor, outcome: str, motivation: str, devia
                                        deviation=deviation if decision.deviates(outcome) else "")
     except IntegrityError:
         raise ValidationError(_("You already voted. A vote cannot be changed.")) from None
-    _log(decision, actor=actor, action="vote.cast", remarks=motivation,
+    _log_decision(decision, actor=actor, action="vote.cast", remarks=motivation,
          data={"outcome": outcome, "deviates": decision.deviates(outcome), "deviation": vote.deviation})
     votes = list(decision.votes.all())
     counts = tally(decision, votes)
@@ -210,7 +210,7 @@ def _report_deadlock(decision: Decision, *, actor, counts: Counter) -> None:
     """Tell the secretariat once: no outcome can reach the quorum any more (no tie-breaker is invented)."""
     if LogEntry.objects.for_object(decision).filter(action="decisions.decision.deadlocked").exists():
         return
-    _log(decision, actor=actor, action="decision.deadlocked", data={"votes": dict(counts)})
+    _log_decision(decision, actor=actor, action="decision.deadlocked", data={"votes": dict(counts)})
     queue_email(recipients=secretariat_users(), template="decision_deadlocked",
                 context={"decision": decision, "counts": dict(counts)}, dedupe_key=f"decision-deadlock:{decision.pk}")
 
@@ -227,7 +227,7 @@ def _take_effect(decision: Decision, outcome: str, *, actor, votes) -> None:
     decision.decide(outcome, now)
     decision.save()
     voters = [{"member": v.member_id, "outcome": v.outcome} for v in votes]
-    _log(decision, actor=actor, action="decision.decided", from_state=Decision.State.OPEN,
+    _log_decision(decision, actor=actor, action="decision.decided", from_state=Decision.State.OPEN,
          data={"outcome": outcome, "votes": voters, "quorum": decision.quorum})
     effect = {"decision": decision.pk}
     certificate = None
@@ -402,6 +402,6 @@ def _redecide(contested: Decision, *, actor) -> Decision:
         remedy_deadline=contested.remedy_deadline, contested=contested, **_actor_fields(actor),
     )
     decision.certificate = certificate
-    _log(decision, actor=actor, action="decision.opened", data={"contested": contested.pk})
+    _log_decision(decision, actor=actor, action="decision.opened", data={"contested": contested.pk})
     queue_email(recipients=board_members(), template="decision_waiting", context={"decision": decision})
     return decision

@@ -42,7 +42,9 @@ def board_list(request):
     members = services.board_members()
     for decision in page.object_list:
         votes = list(decision.votes.all())
-        decision.standing = selectors.standing(decision, votes, [m for m in members])
+        # Who may still vote depends on each case's separation of duties: the decision page says it.
+        decision.standing = selectors.standing(decision, votes, members)
+        decision.standing.waiting_for, decision.standing.deadlocked = [], False
         decision.voted = any(v.member_id == request.user.pk for v in votes)
     return render(request, "decisions/board_list.html", {"page": page, "recent": selectors.recent_decisions()})
 

@@ -5,6 +5,7 @@ register, the open data and the seal follow a change at once. With several web p
 cache must be shared (``CACHE_URL=redis://…``, as docker-compose sets it), or each process would
 keep its own version.
 """
+import hashlib
 import time
 
 from django.core.cache import cache
@@ -34,7 +35,9 @@ def bump_after_commit() -> None:
 
 
 def get_or_build(parts: tuple, build, timeout: int = TIMEOUT):
-    key = "register:" + ":".join(str(p) for p in (version(), *parts))
+    # Visitors' search words end up in the key: hash them (any backend accepts the result).
+    digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).hexdigest()
+    key = f"register:{version()}:{digest}"
     value = cache.get(key)
     if value is None:
         value = build()

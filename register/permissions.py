@@ -47,7 +47,7 @@ def _handler(user, complaint: Complaint) -> Verdict | None:
 
 def can_investigate_complaint(user, complaint: Complaint) -> Verdict:
     refused = _handler(user, complaint)
-    if refused:
+    if refused is not None:
         return refused
     if complaint.state == Complaint.State.INVESTIGATING:
         return denied_state(_("This complaint is already being investigated."))
@@ -57,14 +57,14 @@ def can_investigate_complaint(user, complaint: Complaint) -> Verdict:
 
 def can_close_complaint(user, complaint: Complaint) -> Verdict:
     refused = _handler(user, complaint)
-    if refused:
+    if refused is not None:
         return refused
     return allowed_if(complaint.state != Complaint.State.CLOSED, denied_state(_("This complaint is already closed.")))
 
 
 def can_open_extraordinary_case(user, complaint: Complaint) -> Verdict:
     refused = _handler(user, complaint)
-    if refused:
+    if refused is not None:
         return refused
     if complaint.extraordinary_case_id:
         return denied_state(_("An extraordinary audit was already opened for this complaint."))

@@ -46,7 +46,7 @@ def next_number(year: int) -> str:
 # --------------------------------------------------------------------------- certificates
 
 
-def _log(certificate: Certificate, *, actor, action: str, from_state="", remarks="", data=None) -> None:
+def _log_certificate(certificate: Certificate, *, actor, action: str, from_state="", remarks="", data=None) -> None:
     log_action(actor=actor, action=f"register.certificate.{action}", obj=certificate, from_state=from_state,
                to_state=certificate.state, remarks=remarks, organisation_id=certificate.organisation_id,
                case_id=certificate.case_id, data={"number": certificate.number, **(data or {})})
@@ -95,14 +95,14 @@ def issue_certificate(*, case: Case, actor, places: list[dict], today: date | No
     valid_until = valid_from + relativedelta(months=version.certificate_validity_months) - relativedelta(days=1)
     places = [{"name": str(p.get("name", "")), "city": str(p.get("city", ""))} for p in places]
     certificate = Certificate(
-        number=next_number(valid_from.year if valid_from <= today else today.year),
+        number=next_number(today.year),  # the series of the year of the decision
         organisation=case.organisation, case=case, scheme_version=version, holder_name=case.organisation.name,
         places=places, place_names=", ".join(sorted({p["city"] for p in places if p["city"]})),
         valid_from=valid_from, valid_until=valid_until, replaces=previous,
     )
     certificate.save()
     _event(certificate, CertificateEvent.Kind.ISSUED, valid_from)
-    _log(certificate, actor=actor, action="issued", data={
+    _log_certificate(certificate, actor=actor, action="issued", data={
         "valid_from": str(valid_from), "valid_until": str(valid_until), "places": places,
         "replaces": previous.number if previous else None, **(data or {})})
     if previous is not None and valid_from <= today:
@@ -115,7 +115,7 @@ def _supersede(certificate: Certificate, *, actor, today: date, by: Certificate)
     certificate.supersede(today=today)
     certificate.save()
     _event(certificate, CertificateEvent.Kind.SUPERSEDED, today, R.RECERTIFIED)
-    _log(certificate, actor=actor, action="superseded", from_state=from_state, data={"by": by.number})
+    _log_certificate(certificate, actor=actor, action="superseded", from_state=from_state, data={"by": by.number})
 
 
 @transaction.atomic
@@ -145,7 +145,7 @@ def expire_certificate(*, certificate: Certificate, actor, today: date | None = 
     certificate.expire(today=date.fromordinal(certificate.valid_until.toordinal() + 1))
     certificate.save()
     _event(certificate, CertificateEvent.Kind.EXPIRED, certificate.ended_on, R.VALIDITY_ENDED)
-    _log(certificate, actor=actor, action="expired", from_state=from_state)
+    _log_certificate(certificate, actor=actor, action="expired", from_state=from_state)
     return certificate
 
 
@@ -168,7 +168,7 @@ def suspend_certificate(*, certificate: Certificate, actor, reason: str, public_
     certificate.suspend(reason=reason, remedy_deadline=remedy_deadline, today=today)
     certificate.save()
     _event(certificate, CertificateEvent.Kind.SUSPENDED, today, public_reason)
-    _log(certificate, actor=actor, action="suspended", from_state=Certificate.State.ACTIVE, remarks=reason,
+    _log_certificate(certificate, actor=actor, action="suspended", from_state=Certificate.State.ACTIVE, remarks=reason,
          data={"remedy_deadline": str(remedy_deadline) if remedy_deadline else None, **(data or {})})
     _holder_mail(certificate, "certificate_suspended", reason=reason, remedy_deadline=remedy_deadline)
     return certificate
@@ -187,7 +187,7 @@ def reinstate_certificate(*, certificate: Certificate, actor, public_reason: str
     certificate.reinstate()
     certificate.save()
     _event(certificate, CertificateEvent.Kind.REINSTATED, today, public_reason)
-    _log(certificate, actor=actor, action="reinstated", from_state=Certificate.State.SUSPENDED, remarks=remarks,
+    _log_certificate(certificate, actor=actor, action="reinstated", from_state=Certificate.State.SUSPENDED, remarks=remarks,
          data=data)
     _holder_mail(certificate, "certificate_reinstated")
     return certificate
@@ -207,7 +207,7 @@ def withdraw_certificate(*, certificate: Certificate, actor, reason: str, public
     certificate.withdraw(today=today)
     certificate.save()
     _event(certificate, CertificateEvent.Kind.WITHDRAWN, today, public_reason)
-    _log(certificate, actor=actor, action="withdrawn", from_state=from_state, remarks=reason, data=data)
+    _log_certificate(certificate, actor=actor, action="withdrawn", from_state=from_state, remarks=reason, data=data)
     _holder_mail(certificate, "certificate_withdrawn", reason=reason)
     return certificate
 
@@ -223,7 +223,7 @@ def restore_certificate(*, certificate: Certificate, actor, today: date | None =
     certificate.restore_after_objection()
     certificate.save()
     _event(certificate, CertificateEvent.Kind.RESTORED, today, R.OBJECTION)
-    _log(certificate, actor=actor, action="restored", from_state=Certificate.State.WITHDRAWN, data=data)
+    _log_certificate(certificate, actor=actor, action="restored", from_state=Certificate.State.WITHDRAWN, data=data)
     _holder_mail(certificate, "certificate_reinstated")
     return certificate
 

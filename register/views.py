@@ -14,7 +14,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organisations import permissions as org_permissions
 from organisations.forms import add_service_errors
 from organisations.models import Sector
 
@@ -291,6 +290,3 @@ def complaint_open_case(request, pk):
     return render(request, "register/complaint_detail.html", _complaint_context(request, item, case_form=form),
                   status=400)
 
-
-def is_secretariat(user) -> bool:
-    return org_permissions.is_secretariat(user)

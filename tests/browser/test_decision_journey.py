@@ -9,6 +9,7 @@ from certification.models import Case
 from register.models import Complaint
 
 from .. import factories
+from ..decisions import journey
 from ..decisions.conftest import (  # noqa: F401 - fixtures
     _english,
     decision,
@@ -17,7 +18,6 @@ from ..decisions.conftest import (  # noqa: F401 - fixtures
     members,
     waiting_case,
 )
-from ..decisions import journey
 from .conftest import assert_accessible, browser_db
 
 pytestmark = [pytest.mark.browser, *browser_db]

@@ -19,13 +19,13 @@ from register.models import Certificate
 from .. import factories
 from . import journey
 
-O = Outcome
+Out = Outcome
 
 
 @pytest.fixture
 def refused(waiting_case, decision, members):
-    journey.vote(decision, members[0], O.REFUSE, deviation="Klachtafhandeling schiet tekort.")
-    journey.vote(decision, members[1], O.REFUSE, deviation="Idem.")
+    journey.vote(decision, members[0], Out.REFUSE, deviation="Klachtafhandeling schiet tekort.")
+    journey.vote(decision, members[1], Out.REFUSE, deviation="Idem.")
     decision.refresh_from_db()
     return decision
 
@@ -141,15 +141,15 @@ def test_upheld_returns_the_case_to_the_board_without_the_voters_of_the_conteste
     assert case.state == Case.State.CERTIFIED
     assert Certificate.objects.filter(case=case).count() == 1
     # the refusal of the contested decision stays on record as it was
-    assert Decision.objects.get(pk=refused.pk).outcome == O.REFUSE
+    assert Decision.objects.get(pk=refused.pk).outcome == Out.REFUSE
 
 
 def test_objection_against_a_suspension_upheld_and_redecided_lifts_it(certificate, applicant_admin, secretariat,
                                                                      objection_member, members):
     proposal = services.propose(certificate=certificate, kind=Decision.Kind.SUSPEND, actor=secretariat,
                                 reason="Klachten over incassokosten.")
-    journey.vote(proposal, members[0], O.SUSPEND)
-    journey.vote(proposal, members[1], O.SUSPEND)
+    journey.vote(proposal, members[0], Out.SUSPEND)
+    journey.vote(proposal, members[1], Out.SUSPEND)
     certificate.refresh_from_db()
     assert certificate.state == Certificate.State.SUSPENDED
     proposal.refresh_from_db()
@@ -162,8 +162,8 @@ def test_objection_against_a_suspension_upheld_and_redecided_lifts_it(certificat
     new = objection.new_decision
     assert new.kind == Decision.Kind.SUSPEND and new.contested_id == proposal.pk
     other = journey.board(1, prefix="Ander")[0]
-    journey.vote(new, members[2], O.REJECT)
-    journey.vote(new, other, O.REJECT)
+    journey.vote(new, members[2], Out.REJECT)
+    journey.vote(new, other, Out.REJECT)
     certificate.refresh_from_db()
     assert certificate.state == Certificate.State.ACTIVE
     assert list(certificate.events.values_list("kind", "public_reason")) == [
@@ -174,13 +174,13 @@ def test_objection_against_a_withdrawal_upheld_and_redecided_restores_the_certif
         certificate, applicant_admin, secretariat, objection_member, members):
     proposal = services.propose(certificate=certificate, kind=Decision.Kind.WITHDRAW, actor=secretariat,
                                 reason="Ernstige klachten.")
-    journey.vote(proposal, members[0], O.WITHDRAW)
-    journey.vote(proposal, members[1], O.WITHDRAW)
+    journey.vote(proposal, members[0], Out.WITHDRAW)
+    journey.vote(proposal, members[1], Out.WITHDRAW)
     proposal.refresh_from_db()
     objection = lodge(proposal, applicant_admin)
     services.review_objection(objection=objection, actor=objection_member)
     objection = services.decide_objection(objection=objection, actor=objection_member, upheld=True, reasons="Onterecht.")
-    journey.vote(objection.new_decision, members[2], O.REJECT)
-    journey.vote(objection.new_decision, factories.foundation_user(roles.BOARD), O.REJECT)
+    journey.vote(objection.new_decision, members[2], Out.REJECT)
+    journey.vote(objection.new_decision, factories.foundation_user(roles.BOARD), Out.REJECT)
     certificate.refresh_from_db()
     assert certificate.state == Certificate.State.ACTIVE and certificate.ended_on is None

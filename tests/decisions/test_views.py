@@ -16,7 +16,7 @@ from .. import factories
 from ..helpers import english, messages_of
 from . import journey
 
-O = Outcome
+Out = Outcome
 
 
 def detail(decision):
@@ -164,8 +164,8 @@ def test_the_board_list_takes_a_constant_number_of_queries(db, board_member, cli
 
 @pytest.fixture
 def refused(decision, members):
-    journey.vote(decision, members[0], O.REFUSE, deviation="Onvoldoende.")
-    journey.vote(decision, members[1], O.REFUSE, deviation="Onvoldoende.")
+    journey.vote(decision, members[0], Out.REFUSE, deviation="Onvoldoende.")
+    journey.vote(decision, members[1], Out.REFUSE, deviation="Onvoldoende.")
     decision.refresh_from_db()
     return decision
 
@@ -237,8 +237,8 @@ def test_the_secretariat_proposes_a_suspension_and_the_board_decides(certificate
     assert decision.remedy_deadline is not None
     again = client.post(url, {"kind": "withdraw", "reason": "Ook intrekken."})
     assert again.status_code == 400 and "already has an open proposal" in again.content.decode()
-    journey.vote(decision, members[0], O.SUSPEND)
-    journey.vote(decision, members[1], O.SUSPEND)
+    journey.vote(decision, members[0], Out.SUSPEND)
+    journey.vote(decision, members[1], Out.SUSPEND)
     assert Certificate.objects.get(pk=certificate.pk).state == Certificate.State.SUSPENDED
 
 

@@ -22,7 +22,7 @@ from register.models import Certificate, PublicStatus
 from .. import factories
 from . import journey
 
-O = Outcome
+Out = Outcome
 
 
 def messages(exc_info) -> str:
@@ -33,7 +33,7 @@ def test_a_case_that_reaches_the_board_gets_one_open_decision_with_the_recommend
     assert waiting_case.state == Case.State.AWAITING_DECISION
     assert decision.quorum == waiting_case.scheme_version.board_quorum == 2
     assert decision.recommendation_positive is True
-    assert decision.outcomes() == [O.GRANT, O.REFUSE]
+    assert decision.outcomes() == [Out.GRANT, Out.REFUSE]
     assert LogEntry.objects.filter(case_id=waiting_case.pk, action="decisions.decision.opened").count() == 1
     services.open_case_decision(waiting_case, actor=None)  # the hook again: nothing new
     assert Decision.objects.filter(case=waiting_case).count() == 1
@@ -55,7 +55,7 @@ def test_the_quorum_concurring_grants_and_issues_the_certificate_at_once(waiting
 
     case = Case.objects.get(pk=waiting_case.pk)
     decision.refresh_from_db()
-    assert (case.state, decision.state, decision.outcome) == (Case.State.CERTIFIED, Decision.State.DECIDED, O.GRANT)
+    assert (case.state, decision.state, decision.outcome) == (Case.State.CERTIFIED, Decision.State.DECIDED, Out.GRANT)
     certificate = Certificate.objects.get(case=case)
     today = timezone.localdate()
     assert certificate.number == f"WI-{today.year}-0001"
@@ -75,8 +75,8 @@ def test_the_quorum_concurring_grants_and_issues_the_certificate_at_once(waiting
 def test_a_split_below_the_quorum_says_what_is_missing(waiting_case, decision, members):
     from decisions import selectors
 
-    journey.vote(decision, members[0], O.GRANT)
-    journey.vote(decision, members[1], O.REFUSE, deviation="De klachtafhandeling is onvoldoende.")
+    journey.vote(decision, members[0], Out.GRANT)
+    journey.vote(decision, members[1], Out.REFUSE, deviation="De klachtafhandeling is onvoldoende.")
     decision.refresh_from_db()
     votes = list(decision.votes.all())
     standing = selectors.standing(decision, votes, services.eligible_members(decision))
@@ -91,7 +91,7 @@ def test_a_second_vote_by_the_same_member_is_refused_and_changes_nothing(decisio
     journey.vote(decision, members[0])
     before = (Vote.objects.count(), LogEntry.objects.count())
     with pytest.raises(ValidationError) as exc:
-        journey.vote(decision, members[0], O.REFUSE, deviation="Toch niet.")
+        journey.vote(decision, members[0], Out.REFUSE, deviation="Toch niet.")
     assert "You already voted (grant the certificate). A vote cannot be changed." == messages(exc)
     assert (Vote.objects.count(), LogEntry.objects.count()) == before
 
@@ -109,13 +109,13 @@ def test_a_vote_on_a_decided_case_is_refused_with_the_date(certified_case, membe
 
 def test_a_vote_against_the_recommendation_needs_a_motivation_that_says_why(decision, members):
     with pytest.raises(ValidationError) as exc:
-        journey.vote(decision, members[0], O.REFUSE)
+        journey.vote(decision, members[0], Out.REFUSE)
     assert exc.value.message_dict == {
         "deviation": ["Your vote goes against the system's recommendation. Say why you deviate from it."]}
-    vote = journey.vote(decision, members[0], O.REFUSE, deviation="Wij wegen de klachten zwaarder.")
+    vote = journey.vote(decision, members[0], Out.REFUSE, deviation="Wij wegen de klachten zwaarder.")
     assert vote.deviation == "Wij wegen de klachten zwaarder."
     # following the recommendation needs no such text, and none is kept
-    assert journey.vote(decision, members[1], O.GRANT, deviation="n.v.t.").deviation == ""
+    assert journey.vote(decision, members[1], Out.GRANT, deviation="n.v.t.").deviation == ""
 
 
 def test_granting_against_a_negative_recommendation_needs_the_deviation_too(
@@ -125,12 +125,12 @@ def test_granting_against_a_negative_recommendation_needs_the_deviation_too(
     decision = journey.open_decision(case)
     assert decision.recommendation_positive is False
     with pytest.raises(ValidationError):
-        journey.vote(decision, members[0], O.GRANT)
-    journey.vote(decision, members[0], O.REFUSE)
+        journey.vote(decision, members[0], Out.GRANT)
+    journey.vote(decision, members[0], Out.REFUSE)
 
 
-@pytest.mark.parametrize("motivation, outcome, field", [("", O.GRANT, "motivation"), ("Goed.", "teleport", "outcome"),
-                                                        ("Goed.", O.MAINTAIN, "outcome")])
+@pytest.mark.parametrize("motivation, outcome, field", [("", Out.GRANT, "motivation"), ("Goed.", "teleport", "outcome"),
+                                                        ("Goed.", Out.MAINTAIN, "outcome")])
 def test_a_vote_needs_a_motivation_and_one_of_the_decisions_outcomes(decision, members, motivation, outcome, field):
     with pytest.raises(ValidationError) as exc:
         journey.vote(decision, members[0], outcome, motivation=motivation)
@@ -148,8 +148,8 @@ def test_only_board_members_vote_and_outsiders_do_not_see_the_decision(request, 
 
 
 def test_refusal_leaves_the_case_refused_with_its_cool_down(waiting_case, decision, members):
-    journey.vote(decision, members[0], O.REFUSE, deviation="Onvoldoende.")
-    journey.vote(decision, members[1], O.REFUSE, deviation="Onvoldoende.")
+    journey.vote(decision, members[0], Out.REFUSE, deviation="Onvoldoende.")
+    journey.vote(decision, members[1], Out.REFUSE, deviation="Onvoldoende.")
     case = Case.objects.get(pk=waiting_case.pk)
     assert case.state == Case.State.REFUSED
     assert case.may_start_again_on == (timezone.localdate().replace(year=timezone.localdate().year + 1))
@@ -176,8 +176,8 @@ def test_a_deadlock_is_reported_to_the_secretariat(decision, secretariat, django
         user.groups.clear()
     a, b = journey.board(2, prefix="Lid")
     with django_capture_on_commit_callbacks(execute=True):
-        journey.vote(decision, a, O.GRANT)
-        journey.vote(decision, b, O.REFUSE, deviation="Niet overtuigd.")
+        journey.vote(decision, a, Out.GRANT)
+        journey.vote(decision, b, Out.REFUSE, deviation="Niet overtuigd.")
     assert Decision.objects.get(pk=decision.pk).state == Decision.State.OPEN
     assert LogEntry.objects.filter(action="decisions.decision.deadlocked").count() == 1
     sent = [m for m in mailoutbox if m.to == [secretariat.email]]
