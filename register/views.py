@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -58,6 +59,7 @@ def register_list(request):
 
     data = cache.get_or_build(("list", today, q.lower(), sector, place.lower(), status, number), build)
     for row in data["rows"]:
+        row["valid_until_date"] = date.fromisoformat(row["valid_until"])
         row["sector_label"] = SECTORS.get(row["sector"], row["sector"])
         row["status_label"] = seal.status_text(row["status"])
     query = request.GET.copy()
