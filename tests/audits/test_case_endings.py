@@ -146,7 +146,10 @@ def test_withdrawing_while_awaiting_the_decision_keeps_the_report(reported_audit
     assert Case.objects.get(pk=case.pk).state == S.WITHDRAWN
     assert Audit.objects.get(pk=reported_audit_with_ncs.pk).state == Audit.State.REPORTED
     assert set(CorrectiveAction.objects.values_list("state", flat=True)) == {CorrectiveAction.State.ACCEPTED}
-    assert LogEntry.objects.filter(case_id=case.pk).count() == logged + 1  # only the withdrawal
+    # the withdrawal, and the board's open decision that ends with it (decisions' hook)
+    assert list(LogEntry.objects.filter(case_id=case.pk).order_by("-seq").values_list("action", flat=True)[:2]) == [
+        "decisions.decision.cancelled", "certification.case.withdrawn"]
+    assert LogEntry.objects.filter(case_id=case.pk).count() == logged + 2
 
 
 def test_cancelling_a_planned_audit_uses_the_same_hook(planned_audit, secretariat, auditor):
