@@ -163,7 +163,7 @@ def test_too_few_members_without_a_conflict_left_tells_the_secretariat_once(
     with django_capture_on_commit_callbacks(execute=True):
         journey.vote(decision, only_two[1])
     assert Decision.objects.get(pk=decision.pk).state == Decision.State.OPEN
-    assert len([m for m in mailoutbox if m.to == [secretariat.email] and "cannot reach" in m.subject]) == 1
+    assert len([m for m in mailoutbox if m.to == [secretariat.email] and "komt niet tot een besluit" in m.subject]) == 1
     services._report_deadlock(decision, actor=only_two[1], counts={})  # told once, whatever happens next
     assert LogEntry.objects.filter(action="decisions.decision.deadlocked").count() == 1
 
