@@ -181,7 +181,7 @@ def test_a_deadlock_is_reported_to_the_secretariat(decision, secretariat, django
     assert Decision.objects.get(pk=decision.pk).state == Decision.State.OPEN
     assert LogEntry.objects.filter(action="decisions.decision.deadlocked").count() == 1
     sent = [m for m in mailoutbox if m.to == [secretariat.email]]
-    assert len(sent) == 1 and "cannot reach a decision" in sent[0].subject
+    assert len(sent) == 1 and "komt niet tot een besluit" in sent[0].subject
 
 
 def test_withdrawing_while_waiting_cancels_the_open_decision(waiting_case, decision, applicant_admin, members):

@@ -92,7 +92,7 @@ def test_the_secretariat_investigates_and_closes_with_an_outcome(holder, secreta
     assert complaint.state == Complaint.State.CLOSED
     assert list(LogEntry.objects.for_object(complaint).order_by("seq").values_list("action", flat=True)) == [
         "register.complaint.received", "register.complaint.investigating", "register.complaint.closed"]
-    assert any(m.to == ["jan@example.test"] and "outcome" in m.subject for m in mailoutbox)
+    assert any(m.to == ["jan@example.test"] and "uitkomst" in m.subject for m in mailoutbox)
     with pytest.raises(ValidationError):
         services.close_complaint(complaint=complaint, actor=secretariat, outcome="unfounded", text="Nog eens.")
 
