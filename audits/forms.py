@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certification.forms import SCORE_FORM_CHOICES
+from certification.forms import ScoreField
 from certification.models import Case, Evidence
 from organisations.models import Sector
 
@@ -83,7 +83,7 @@ class DeclineForm(forms.Form):
 
 
 class FindingForm(forms.Form):
-    verified_score = forms.TypedChoiceField(label=_("Verified score"), choices=SCORE_FORM_CHOICES, coerce=str)
+    verified_score = ScoreField(label=_("Verified score"))
     classification = forms.ChoiceField(label=_("Classification"),
                                        choices=[("", _("Choose"))] + list(Classification.choices))
     examined = forms.CharField(label=_("What did you examine?"), max_length=10000,
@@ -129,9 +129,8 @@ class CorrectiveAnswerForm(forms.Form):
 class VerdictForm(forms.Form):
     verdict = forms.ChoiceField(label=_("Verdict"), widget=forms.RadioSelect,
                                 choices=[("accept", _("Accept")), ("reject", _("Reject"))])
-    verified_score = forms.TypedChoiceField(
-        label=_("Verified score after the correction"), choices=[("", _("Choose"))] + list(SCORE_FORM_CHOICES),
-        coerce=str, required=False,
+    verified_score = ScoreField(
+        label=_("Verified score after the correction"), required=False,
         help_text=_("Needed when you accept. The score of the finding stays on record as well."))
     reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 

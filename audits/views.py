@@ -291,7 +291,7 @@ def _finding_form(criterion, evidence_choices, data=None):
     finding = criterion.audit_findings[0] if criterion.audit_findings else None
     initial = None
     if finding:
-        initial = {"verified_score": str(finding.verified_score), "classification": finding.classification,
+        initial = {"verified_score": finding.verified_score, "classification": finding.classification,
                    "examined": finding.examined, "evidence": [e.pk for e in finding.evidence.all()]}
     return FindingForm(data=data, initial=initial, prefix=f"f{criterion.pk}", evidence_choices=evidence_choices)
 

@@ -1,25 +1,43 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Criterion
-from .scores import SCORE_CHOICES
+from .scores import score_form_choices, score_value
 
-SCORE_FORM_CHOICES = [("", _("Choose"))] + [(str(value), label) for value, label in SCORE_CHOICES]
+
+class ScoreField(forms.TypedChoiceField):
+    """A select of the Meetlat scale. Every value, stored (Decimal("6.0")) or posted ("6.0"),
+    is normalised to the one form value of its score ("6"), so a saved score is shown selected."""
+
+    def __init__(self, *, required=True, **kwargs):
+        kwargs.setdefault("choices", score_form_choices)
+        super().__init__(required=required, coerce=Decimal, empty_value=None, **kwargs)
+
+    def prepare_value(self, value):
+        return score_value(value)
+
+    def to_python(self, value):
+        return score_value(super().to_python(value))
 
 
 class AnswerForm(forms.Form):
-    current_score = forms.TypedChoiceField(
-        label=_("Where are you now?"), choices=SCORE_FORM_CHOICES, coerce=str,
+    current_score = ScoreField(
+        label=_("Where are you now?"),
         help_text=_("1 = laggard, 5.5 = middle, 8 = leader, 10 = the best there is."),
     )
-    ambition_score = forms.TypedChoiceField(
-        label=_("Where do you want to be?"), choices=SCORE_FORM_CHOICES, coerce=str,
-    )
+    ambition_score = ScoreField(label=_("Where do you want to be?"))
     explanation = forms.CharField(
         label=_("Explanation"), max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Why this score? Say what you do now. Do not include personal data of customers."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One help text explains the scale for both selects.
+        self.fields["ambition_score"].widget.attrs["aria-describedby"] = f"{self['current_score'].auto_id}_helptext"
 
 
 class EvidenceForm(forms.Form):

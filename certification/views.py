@@ -156,7 +156,7 @@ def _answer_form(criterion, data=None):
     answer = criterion.answer
     initial = None
     if answer is not None:
-        initial = {"current_score": str(answer.current_score), "ambition_score": str(answer.ambition_score),
+        initial = {"current_score": answer.current_score, "ambition_score": answer.ambition_score,
                    "explanation": answer.explanation}
     return AnswerForm(data=data, initial=initial, prefix=f"c{criterion.pk}")
 
