@@ -33,7 +33,7 @@ class Eligibility:
 
 
 def _fmt(day: date) -> str:
-    return date_format(day, "j F Y")
+    return date_format(day, "DATE_FORMAT")
 
 
 def qualification_reasons(auditor: Auditor, days: list[date], sector: str) -> list[str]:

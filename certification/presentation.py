@@ -29,7 +29,7 @@ NEXT_STEPS = {
     Case.State.MAINTAINED: lambda c: _("Your certificate stays valid."),
     Case.State.REFUSED: lambda c: _(
         "Your application was refused. You can start a new application from %(date)s."
-    ) % {"date": date_format(c.may_start_again_on, "j F Y")} if c.may_start_again_on else _("Your application was refused."),
+    ) % {"date": date_format(c.may_start_again_on, "DATE_FORMAT")} if c.may_start_again_on else _("Your application was refused."),
     Case.State.WITHDRAWN: lambda c: _("You withdrew this application."),
 }
 
