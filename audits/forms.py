@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from certification.forms import ScoreField
 from certification.models import Case, Evidence
@@ -35,25 +36,40 @@ class AuditorForm(forms.Form):
                 self.fields[name].required = False
 
 
+def auditor_label(auditor: Auditor) -> str:
+    return f"{auditor.user.full_name} ({auditor.body.name})"
+
+
+def offer_auditors(field: forms.ModelChoiceField, offered, *, empty_label=None) -> None:
+    """Show only ``offered`` auditors (those who may take the audit on its days) while the field
+    still accepts every auditor in the register: the service then says why one may not, which is
+    more use than "not a valid choice". A select, whatever the length of the register."""
+    field.queryset = Auditor.objects.select_related("user", "body")
+    field.label_from_instance = auditor_label
+    field.widget.choices = ([("", empty_label)] if empty_label else []) + [(a.pk, auditor_label(a)) for a in offered]
+
+
 class PlanningForm(forms.Form):
-    lead = forms.ModelChoiceField(label=_("Lead auditor"), queryset=Auditor.objects.none(),
-                                  widget=forms.RadioSelect, empty_label=None)
-    co_auditors = forms.ModelMultipleChoiceField(label=_("Co-auditors (optional)"), queryset=Auditor.objects.none(),
-                                                 required=False, widget=forms.CheckboxSelectMultiple)
+    lead = forms.ModelChoiceField(label=_("Lead auditor"), queryset=Auditor.objects.none())
+    co_auditors = forms.ModelMultipleChoiceField(
+        label=_("Co-auditors (optional)"), queryset=Auditor.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=_("Hold Ctrl (or Cmd) to choose more than one."))
     first_day = forms.DateField(label=_("First audit day"), widget=DateInput())
     last_day = forms.DateField(label=_("Last audit day (optional)"), required=False, widget=DateInput())
-    evidence_due = forms.DateField(label=_("Evidence due (optional)"), required=False, widget=DateInput(),
-                                   help_text=_("Empty: the norm's default before the first audit day."))
+    evidence_due = forms.DateField(label=_("Evidence due (optional)"), required=False, widget=DateInput())
     locations = forms.ModelMultipleChoiceField(label=_("Locations in scope"), queryset=None,
                                                widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, case: Case, auditors, **kwargs):
+    def __init__(self, *args, case: Case, leads=(), co_auditors=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = auditors
-        self.fields["co_auditors"].queryset = auditors
-        self.fields["lead"].label_from_instance = self.fields["co_auditors"].label_from_instance = (
-            lambda a: f"{a.user.full_name} ({a.body.name})")
+        offer_auditors(self.fields["lead"], leads, empty_label=_("Choose the lead auditor"))
+        offer_auditors(self.fields["co_auditors"], co_auditors)
         self.fields["locations"].queryset = case.organisation.locations.active()
+        weeks = case.scheme_version.evidence_due_weeks
+        self.fields["evidence_due"].help_text = ngettext(
+            "Empty: %(weeks)d week before the first audit day.",
+            "Empty: %(weeks)d weeks before the first audit day.", weeks) % {"weeks": weeks}
 
 
 class ReplanForm(forms.Form):
@@ -69,12 +85,12 @@ class CancelForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    auditor = forms.ModelChoiceField(label=_("Auditor"), queryset=Auditor.objects.select_related("user", "body"))
+    auditor = forms.ModelChoiceField(label=_("Auditor"), queryset=Auditor.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=[("co", _("Co-auditor")), ("lead", _("Lead auditor"))])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, offered=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["auditor"].label_from_instance = lambda a: f"{a.user.full_name} ({a.body.name})"
+        offer_auditors(self.fields["auditor"], offered, empty_label=_("Choose an auditor"))
 
 
 class DeclineForm(forms.Form):

@@ -5,7 +5,7 @@ the planning screen stays fast with 300 auditors.
 """
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -19,6 +19,23 @@ from organisations.models import Location, Membership
 from .models import Assignment, Audit, Auditor, ConflictOfInterest
 
 ACTIVE_AUDIT_STATES = Audit.ACTIVE_STATES
+# How far ahead the planning page proposes the audit: the evidence is due four weeks before the
+# audit (the norm's default), and the auditors need time to declare their independence.
+PROPOSAL_WEEKS = 6
+
+
+def proposed_audit_day(today: date | None = None) -> date:
+    """The first working day (Monday to Friday) at least ``PROPOSAL_WEEKS`` weeks from today."""
+    day = (today or timezone.localdate()) + timedelta(weeks=PROPOSAL_WEEKS)
+    while day.isoweekday() > 5:
+        day += timedelta(days=1)
+    return day
+
+
+def days_between(first_day: date, last_day: date | None = None) -> list[date]:
+    """The audit days from the first to the last (at most 15, like an audit)."""
+    last_day = last_day if last_day and last_day >= first_day else first_day
+    return [first_day + timedelta(days=n) for n in range(min((last_day - first_day).days, 14) + 1)]
 
 
 @dataclass

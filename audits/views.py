@@ -95,21 +95,49 @@ def auditor_edit(request, pk=None):
                   status=400 if form.errors else 200)
 
 
-def _planning_context(case, form, days):
+def _eligibility(case, days):
+    """Who may be lead and who co-auditor on these days, with the reasons of those who may not."""
     lead_rows = rules.eligibility(case, days=days, role=Assignment.Role.LEAD)
     co_reasons = {e.auditor.pk: e.reasons for e in rules.eligibility(case, days=days, role=Assignment.Role.CO)}
     for row in lead_rows:
         row.co_reasons = co_reasons.get(row.auditor.pk, [])
+    return lead_rows
+
+
+def _planning_form(case, days, data=None, **kwargs):
+    rows = _eligibility(case, days)
+    form = PlanningForm(data, case=case, leads=[r.auditor for r in rows if r.eligible],
+                        co_auditors=[r.auditor for r in rows if not r.co_reasons], **kwargs)
+    return form, rows
+
+
+def _planning_context(case, form, rows, days):
     return {
-        "case": case, "form": form, "rows": lead_rows,
-        "eligible": [r for r in lead_rows if r.eligible], "ineligible": [r for r in lead_rows if not r.eligible],
+        "case": case, "form": form, "rows": rows, "days": days,
+        "eligible": [r for r in rows if r.eligible], "ineligible": [r for r in rows if not r.eligible],
         "required_locations": rules.required_location_count(case.organisation),
+        "proposal_weeks": rules.PROPOSAL_WEEKS,
     }
+
+
+def _posted_days(request) -> list[date]:
+    """The audit days of a posted planning form, read leniently (the form says what is wrong);
+    the proposed day when there are none."""
+    def day(name):
+        try:
+            return date.fromisoformat(request.POST.get(name, "").strip())
+        except ValueError:
+            return None
+    first = day("first_day")
+    return rules.days_between(first, day("last_day")) if first else [rules.proposed_audit_day()]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan(request, case_pk):
+    """Plan the audit. From the first view on, the page shows who may audit on the proposed day
+    (the first working day six weeks ahead, changeable), and offers only them as lead and
+    co-auditors."""
     case = case_permissions.get_case_for_user_or_404(request.user, case_pk)
     verdict = permissions.can_plan_audit(request.user, case)
     if not permissions.is_planner(request.user, case):
@@ -117,9 +145,9 @@ def plan(request, case_pk):
     if not verdict:
         messages.info(request, verdict.reason)
         return redirect("certification:case_detail", pk=case.pk)
-    auditors = Auditor.objects.select_related("user", "body")
     if request.method == "POST":
-        form = PlanningForm(request.POST, case=case, auditors=auditors)
+        days = _posted_days(request)
+        form, rows = _planning_form(case, days, request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -133,19 +161,18 @@ def plan(request, case_pk):
             else:
                 messages.success(request, _("The audit is planned. The auditors are asked to declare independence."))
                 return redirect("audits:audit_detail", pk=audit.pk)
-        days = [form.cleaned_data["first_day"]] if "first_day" in form.cleaned_data else []
-        return render(request, "audits/plan.html", _planning_context(case, form, days), status=400)
-    form = PlanningForm(case=case, auditors=auditors,
-                        initial={"locations": rules.propose_locations(case.organisation)})
-    day = request.GET.get("dag")
-    days = []
-    if day:
+        return render(request, "audits/plan.html", _planning_context(case, form, rows, days), status=400)
+    day = rules.proposed_audit_day()
+    asked = request.GET.get("dag", "").strip()
+    if asked:
         try:
-            days = [date.fromisoformat(day)]
-            form.initial["first_day"] = days[0]
+            day = date.fromisoformat(asked)
         except ValueError:
             messages.error(request, _("That is not a valid date."))
-    return render(request, "audits/plan.html", _planning_context(case, form, days))
+    days = [day]
+    form, rows = _planning_form(case, days, initial={
+        "locations": rules.propose_locations(case.organisation), "first_day": day})
+    return render(request, "audits/plan.html", _planning_context(case, form, rows, days))
 
 
 @login_required
@@ -153,19 +180,26 @@ def plan(request, case_pk):
 def audit_detail(request, pk):
     audit = permissions.get_audit_for_user_or_404(request.user, pk)
     user = request.user
+    assignments = list(audit.assignments.select_related("auditor__user", "auditor__body").order_by("role", "pk"))
+    can_plan = permissions.can_change_planning(user, audit)
+    offered = []
+    if can_plan:  # "add an auditor" offers only those who may take the audit on its days
+        assigned = {a.auditor_id for a in assignments if a.is_active}
+        offered = [e.auditor for e in rules.eligibility(audit.case, days=audit.days, role=Assignment.Role.CO)
+                   if e.eligible and e.auditor.pk not in assigned]
     return render(request, "audits/audit_detail.html", {
         "audit": audit, "case": audit.case,
-        "assignments": audit.assignments.select_related("auditor__user", "auditor__body").order_by("role", "pk"),
+        "assignments": assignments,
         "locations": audit.locations.all(),
         "requests": selectors.evidence_requests(audit),
-        "can_plan": permissions.can_change_planning(user, audit),
+        "can_plan": can_plan,
         "can_audit": permissions.is_assigned(user, audit),
         "can_start": permissions.can_start_audit(user, audit),
         "can_use_workspace": permissions.can_use_workspace(user, audit) and audit.state != Audit.State.CANCELLED,
         "my_assignment": permissions.active_assignment(user, audit),
         "replan_form": ReplanForm(initial={"first_day": audit.first_day, "last_day": audit.last_day,
                                            "evidence_due": audit.evidence_due}),
-        "cancel_form": CancelForm(), "assign_form": AssignForm(),
+        "cancel_form": CancelForm(), "assign_form": AssignForm(offered=offered),
         "recommendation": selectors.recommendation(audit) if audit.state == Audit.State.REPORTED else None,
     })
 
