@@ -397,17 +397,15 @@ def _check_auditor_view(actor, audit: Audit) -> None:
 
 
 @transaction.atomic
-def start_audit(*, audit: Audit, actor) -> Audit:
+def start_audit(*, audit: Audit, actor, today: date | None = None) -> Audit:
+    """The lead starts the audit, from its first day on (``today``: the day it is now, for
+    jobs, simulations and tests; by default the local date)."""
     audit = _locked_audit(audit)
     case = locked_case(audit.case_id)
     audit.case = case
     _check_auditor_view(actor, audit)
-    require(permissions.can_start_audit(actor, audit))
+    require(permissions.can_start_audit(actor, audit, today=today))
     active = list(audit.assignments.filter(state__in=Assignment.ACTIVE_STATES).select_related("auditor__user"))
-    pending = [a for a in active if a.state == Assignment.State.PENDING]
-    if pending:
-        raise ValidationError(_("Not every auditor has declared independence yet: %(names)s.")
-                              % {"names": ", ".join(a.auditor.user.get_full_name() for a in pending)})
     # The register may have changed since planning (a suspension, an expiry): DESIGN 5 asks for a
     # qualification valid on the audit date(s).
     for assignment in active:

@@ -31,6 +31,7 @@ from .forms import (
     VerdictForm,
 )
 from .models import Assignment, Audit, Auditor, CorrectiveAction
+from .worklist import next_task
 
 
 def _posted(request):
@@ -195,6 +196,9 @@ def audit_detail(request, pk):
         "can_plan": can_plan,
         "can_audit": permissions.is_assigned(user, audit),
         "can_start": permissions.can_start_audit(user, audit),
+        "is_lead": permissions.is_lead(user, audit),
+        "corrective_actions": _corrective_actions(user, audit),
+        "is_applicant": case_permissions.can_contribute_to_case(user, audit.case),
         "can_use_workspace": permissions.can_use_workspace(user, audit) and audit.state != Audit.State.CANCELLED,
         "my_assignment": permissions.active_assignment(user, audit),
         "replan_form": ReplanForm(initial={"first_day": audit.first_day, "last_day": audit.last_day,
@@ -202,6 +206,15 @@ def audit_detail(request, pk):
         "cancel_form": CancelForm(), "assign_form": AssignForm(offered=offered),
         "recommendation": selectors.recommendation(audit) if audit.state == Audit.State.REPORTED else None,
     })
+
+
+def _corrective_actions(user, audit):
+    """The audit's corrective actions, each marked whether this user may judge it now."""
+    actions = list(selectors.corrective_actions(audit))
+    for action in actions:
+        action.finding.audit = audit  # the predicates read the audit (and its case) from here
+        action.can_verify = bool(permissions.can_verify_correction(user, action))
+    return actions
 
 
 def _run_form(request, form, action, success: str) -> None:
@@ -279,7 +292,11 @@ def overdue(request):
 @require_GET
 def worklist(request):
     auditor = _require_auditor(request.user)
-    return render(request, "audits/worklist.html", {"assignments": selectors.worklist(auditor), "auditor": auditor})
+    assignments = list(selectors.worklist(auditor))
+    org_permissions.prefetch_object_perms(request.user, [a.audit.case for a in assignments])
+    for assignment in assignments:
+        assignment.task = next_task(request.user, assignment)
+    return render(request, "audits/worklist.html", {"assignments": assignments, "auditor": auditor})
 
 
 @login_required
@@ -436,25 +453,42 @@ def report(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify_correction(request, action_pk):
-    action = permissions.get_corrective_action_or_404(request.user, action_pk, need="verify")
+    """The page of one corrective action: the applicant's answer, and the verdict form for an
+    assigned auditor while the answer waits. Everyone else who may see it (the auditors after
+    the verdict or after the case moved on, the secretariat) reads the same page without the
+    form, so a link in an e-mail never ends in a refusal. The applicant reads the point on its own
+    findings page."""
+    action = permissions.get_corrective_action_or_404(request.user, action_pk)
+    audit = action.finding.audit
+    if case_permissions.can_contribute_to_case(request.user, audit.case):
+        if request.method == "POST":
+            raise PermissionDenied
+        return redirect(f"{reverse('audits:case_findings', kwargs={'case_pk': audit.case_id})}"
+                        f"#finding-{action.finding_id}")
+    can_verify = permissions.can_verify_correction(request.user, action)
     form = VerdictForm(_posted(request))
-    deadline_form = DeadlineForm()
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.verify_corrective_action(action=action, actor=request.user,
-                                              accepted=form.cleaned_data["verdict"] == "accept",
-                                              reason=form.cleaned_data["reason"],
-                                              verified_score=form.cleaned_data["verified_score"] or None)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Your verdict is saved."))
-            return redirect("audits:audit_detail", pk=action.finding.audit_id)
+    if request.method == "POST":
+        if not can_verify:
+            if can_verify.kind == ROLE:
+                raise PermissionDenied
+            messages.info(request, can_verify.reason)  # judged already (by a colleague?): say so
+            return redirect("audits:verify_correction", action_pk=action.pk)
+        if form.is_valid():
+            try:
+                services.verify_corrective_action(action=action, actor=request.user,
+                                                  accepted=form.cleaned_data["verdict"] == "accept",
+                                                  reason=form.cleaned_data["reason"],
+                                                  verified_score=form.cleaned_data["verified_score"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Your verdict is saved."))
+                return redirect(f"{reverse('audits:audit_detail', kwargs={'pk': audit.pk})}#corrections-heading")
     return render(request, "audits/verify_correction.html", {
-        "action": action, "finding": action.finding, "audit": action.finding.audit, "form": form,
-        "can_verify": permissions.can_verify_correction(request.user, action),
+        "action": action, "finding": action.finding, "audit": audit, "form": form,
+        "can_verify": can_verify,
         "can_change_deadline": permissions.can_change_deadline(request.user, action),
-        "deadline_form": deadline_form, "evidence": action.evidence.all(),
+        "deadline_form": DeadlineForm(), "evidence": action.evidence.all(),
     }, status=400 if form.errors else 200)
 
 

@@ -68,6 +68,7 @@ def prepare(w: World, stage: str) -> World:
         w.audit = journey.plan(w.case, secretariat, w.lead, co=[w.co])
     if reached >= 2:
         journey.declare_all(w.audit)
+        journey.audit_day_has_come(w.audit)  # the audit starts on its first day
     if reached >= 3:
         journey.start(w.audit, lead_user)
     if reached >= 4:
@@ -196,8 +197,9 @@ ROUTES = [
           forbidden=APPLICANTS + ("co", "secretariat"), hidden=NOT_INVOLVED,
           data=lambda w: {"advice": "positive", "summary": "Goed.", "interviews": "2 medewerkers"},
           done=lambda w: Audit.objects.get(pk=w.audit.pk).state == Audit.State.REPORTED),
+    # read-only for the secretariat; the applicant is sent to its own findings page (tested below)
     Route("audits:verify_correction", "GET", lambda w: {"action_pk": action_of(w, MAJOR_CODE).pk}, "reported",
-          wrong_method="PUT", ok=AUDITORS, forbidden=APPLICANTS + ("secretariat",), hidden=NOT_INVOLVED),
+          wrong_method="PUT", ok=AUDITORS + ("secretariat",), also_ok=APPLICANTS, hidden=NOT_INVOLVED),
     Route("audits:verify_correction", "POST", lambda w: {"action_pk": action_of(w, MAJOR_CODE).pk}, "reported",
           wrong_method="PUT", ok=("lead",), ok_status=302, forbidden=APPLICANTS + ("secretariat",),
           hidden=NOT_INVOLVED, data=lambda w: {"verdict": "accept", "reason": "Gezien.", "verified_score": "6"},
@@ -392,6 +394,7 @@ def test_full_audit_journey_through_the_pages(world, client_for, organisation, d
     response = client.post(reverse("audits:declaration", kwargs={"assignment_pk": assignment.pk}),
                            {"choice": "independent"})
     assert response.status_code == 302
+    journey.audit_day_has_come(audit)
     response = client.post(reverse("audits:start", kwargs={"pk": audit.pk}))
     assert response["Location"] == reverse("audits:workspace", kwargs={"pk": audit.pk})
     assert client.get(response["Location"]).status_code == 200
