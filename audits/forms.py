@@ -6,6 +6,7 @@ from certification.forms import ScoreField
 from certification.models import Case, Evidence
 from organisations.models import Sector
 
+from . import rules
 from .models import Auditor, CertificationBody, Classification
 
 
@@ -106,11 +107,30 @@ class FindingForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.ModelMultipleChoiceField(label=_("Supporting evidence"), queryset=Evidence.objects.none(),
                                               required=False, widget=forms.CheckboxSelectMultiple)
+    # Shown only when score and classification seem to disagree (rules.score_classification_mismatch).
+    keep = forms.BooleanField(label=_("I keep this score and this classification."), required=False,
+                              widget=forms.HiddenInput)
 
-    def __init__(self, *args, evidence_choices, **kwargs):
+    def __init__(self, *args, evidence_choices, minimum=None, stored=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["evidence"].queryset = evidence_choices
         self.fields["evidence"].label_from_instance = lambda e: e.original_name
+        self.minimum = minimum
+        self.stored = stored  # (score, classification) of the finding as recorded: no new warning for it
+        self.mismatch = ""
+
+    def clean(self):
+        data = super().clean()
+        score, classification = data.get("verified_score"), data.get("classification")
+        if self.minimum is None or score is None or not classification:
+            return data
+        if self.stored is not None and (score, classification) == self.stored:
+            return data
+        self.mismatch = rules.score_classification_mismatch(score, classification, self.minimum)
+        if self.mismatch and not data.get("keep"):
+            self.fields["keep"].widget = forms.CheckboxInput()
+            self.add_error(None, self.mismatch)
+        return data
 
 
 class EvidenceRequestForm(forms.Form):

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from certification.models import Case
+from certification.scores import parse_score, score_label
 from organisations.models import Location, Membership
 
-from .models import Assignment, Audit, Auditor, ConflictOfInterest
+from .models import NONCONFORMITIES, Assignment, Audit, Auditor, Classification, ConflictOfInterest
 
 ACTIVE_AUDIT_STATES = Audit.ACTIVE_STATES
 # How far ahead the planning page proposes the audit: the evidence is due four weeks before the
@@ -154,3 +155,21 @@ def location_problems(organisation, chosen: list[Location]) -> list[str]:
             % {"needed": math.ceil(others_total / 2), "total": others_total}
         )
     return problems
+
+
+def score_classification_mismatch(score, classification: str, minimum) -> str:
+    """A warning when a finding's score and classification seem to disagree with the version's
+    minimum score: below it yet conform (or an observation), or above it yet a non-conformity.
+    The auditor may keep it (their judgement); empty when they agree."""
+    score = parse_score(score)
+    if score is None or classification not in Classification.values:
+        return ""
+    label = Classification(classification).label
+    values = {"score": score_label(score), "minimum": score_label(minimum), "classification": label}
+    if score < minimum and classification not in NONCONFORMITIES:
+        return _("The score %(score)s is below the minimum of %(minimum)s, but the classification is "
+                 "“%(classification)s”. Check the score or the classification, or confirm that you keep them.") % values
+    if score > minimum and classification in NONCONFORMITIES:
+        return _("The score %(score)s is above the minimum of %(minimum)s, but the classification is "
+                 "“%(classification)s”. Check the score or the classification, or confirm that you keep them.") % values
+    return ""

@@ -452,9 +452,11 @@ def record_finding(*, audit: Audit, actor, criterion: Criterion, verified_score,
         finding.recorded_by = actor
         finding.save()
     finding.evidence.set(evidence)
+    mismatch = rules.score_classification_mismatch(finding.verified_score, classification,
+                                                   audit.case.scheme_version.min_verified_score)
     _log(actor, "finding.recorded", audit, data={
         "criterion": criterion.code, "score": str(finding.verified_score), "classification": classification,
-        "evidence": sorted(evidence_ids)})
+        "evidence": sorted(evidence_ids), **({"kept_against_minimum": True} if mismatch else {})})
     return finding
 
 

@@ -1,4 +1,5 @@
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certification import permissions as case_permissions
-from certification.models import Case, Criterion
+from certification.models import Criterion
+from certification.services import organisation_admins
 from organisations import permissions as org_permissions
-from organisations.forms import add_service_errors
+from organisations.forms import add_service_errors, not_saved_message
 from organisations.permissions import ROLE
 
 from . import permissions, rules, selectors, services
@@ -30,7 +32,7 @@ from .forms import (
     ReportForm,
     VerdictForm,
 )
-from .models import Assignment, Audit, Auditor, CorrectiveAction
+from .models import Assignment, Audit, Auditor, CorrectiveAction, Finding
 from .worklist import next_task
 
 
@@ -338,13 +340,15 @@ def start(request, pk):
     return redirect("audits:workspace", pk=audit.pk)
 
 
-def _finding_form(criterion, evidence_choices, data=None):
+def _finding_form(audit, criterion, evidence_choices, data=None):
     finding = criterion.audit_findings[0] if criterion.audit_findings else None
-    initial = None
+    initial = stored = None
     if finding:
         initial = {"verified_score": finding.verified_score, "classification": finding.classification,
                    "examined": finding.examined, "evidence": [e.pk for e in finding.evidence.all()]}
-    return FindingForm(data=data, initial=initial, prefix=f"f{criterion.pk}", evidence_choices=evidence_choices)
+        stored = (finding.verified_score, finding.classification)
+    return FindingForm(data=data, initial=initial, prefix=f"f{criterion.pk}", evidence_choices=evidence_choices,
+                       minimum=audit.case.scheme_version.min_verified_score, stored=stored)
 
 
 @login_required
@@ -354,6 +358,12 @@ def workspace(request, pk, theme_code=None):
     if not permissions.can_use_workspace(request.user, audit):
         # The applicant reads the findings on its own page once the report is in.
         raise PermissionDenied
+    return _render_workspace(request, audit, theme_code)
+
+
+def _render_workspace(request, audit, theme_code=None, *, posted=None, status=200):
+    """The workspace of one theme. ``posted``: the form of one criterion as it was posted and
+    refused, shown with what was typed and the errors at the fields."""
     themes = list(selectors.themes_with_findings(audit))
     theme = themes[0] if theme_code is None else next((t for t in themes if t.code == theme_code), None)
     if theme is None:
@@ -366,7 +376,8 @@ def workspace(request, pk, theme_code=None):
         criterion.answer = criterion.case_answers[0] if criterion.case_answers else None
         criterion.finding = criterion.audit_findings[0] if criterion.audit_findings else None
         if editable:
-            criterion.form = _finding_form(criterion, evidence_choices)
+            criterion.form = posted[1] if posted and posted[0] == criterion.pk else \
+                _finding_form(audit, criterion, evidence_choices)
             criterion.form.fields["evidence"].choices = [(e.pk, e.original_name) for e in evidence_list]
     index = themes.index(theme)
     return render(request, "audits/workspace.html", {
@@ -375,7 +386,7 @@ def workspace(request, pk, theme_code=None):
         "previous_theme": themes[index - 1] if index > 0 else None,
         "next_theme": themes[index + 1] if index + 1 < len(themes) else None,
         "missing": services.missing_findings(audit),
-    })
+    }, status=status)
 
 
 @login_required
@@ -384,9 +395,8 @@ def save_finding(request, pk, criterion_pk):
     audit = permissions.get_audit_for_user_or_404(request.user, pk, need=permissions.WORK)
     criterion = get_object_or_404(Criterion.objects.select_related("theme"), pk=criterion_pk,
                                   version=audit.case.scheme_version_id)
-    form = FindingForm(request.POST, prefix=f"f{criterion.pk}", evidence_choices=selectors.organisation_evidence(audit))
-    back = reverse("audits:workspace_theme", kwargs={"pk": audit.pk, "theme_code": criterion.theme.code})
-    back = f"{back}#criterion-{criterion.code}"
+    criterion.audit_findings = list(Finding.objects.filter(audit=audit, criterion=criterion))
+    form = _finding_form(audit, criterion, selectors.organisation_evidence(audit), data=request.POST)
     if form.is_valid():
         try:
             services.record_finding(audit=audit, actor=request.user, criterion=criterion,
@@ -398,10 +408,12 @@ def save_finding(request, pk, criterion_pk):
             add_service_errors(form, error)
         else:
             messages.success(request, _("The finding for %(code)s is saved.") % {"code": criterion.code})
-            return redirect(back)
-    messages.error(request, _("The finding for %(code)s is not saved: %(errors)s") % {
-        "code": criterion.code, "errors": " ".join(e for errs in form.errors.values() for e in errs)})
-    return redirect(back)
+            back = reverse("audits:workspace_theme", kwargs={"pk": audit.pk, "theme_code": criterion.theme.code})
+            return redirect(f"{back}#criterion-{criterion.code}")
+    # Shown again with what was typed, the errors at the fields, and a banner that names them.
+    messages.error(request, not_saved_message(
+        _("The finding for %(code)s is not saved.") % {"code": criterion.code}, form))
+    return _render_workspace(request, audit, criterion.theme.code, posted=(criterion.pk, form), status=400)
 
 
 @login_required
@@ -510,30 +522,47 @@ def change_deadline(request, action_pk):
 @require_GET
 def case_findings(request, case_pk):
     case = case_permissions.get_case_for_user_or_404(request.user, case_pk)
+    return _render_case_findings(request, case)
+
+
+def _render_case_findings(request, case, *, posted=None, status=200):
+    """The applicant's page of the auditor's findings, the points to improve first, each with its
+    corrective action: a form for whom may answer now, the reason for a colleague who may not.
+    ``posted``: the answer form of one action as it was posted and refused, shown again."""
     audit = selectors.current_audit(case)
     if audit is None or not permissions.can_see_findings(request.user, audit):
         raise Http404
-    # The points to improve first: that is what the applicant has to act on.
     findings = sorted(selectors.findings_for_case(audit), key=lambda f: not f.is_nonconformity)
-    can_answer = case_permissions.can_manage_case(request.user, case) and case.state == Case.State.CORRECTIVE_ACTIONS
     evidence_choices = selectors.organisation_evidence(case)
     choices = [(e.pk, e.original_name) for e in evidence_choices]
+    audit.case = case
     for finding in findings:
         action = getattr(finding, "corrective_action", None) if finding.is_nonconformity else None
         finding.action = action
         finding.form = None
-        if action is not None:
-            finding.audit = audit
-            audit.case = case
-            action.finding = finding
-        if action and permissions.can_answer_correction(request.user, action):
-            finding.form = CorrectiveAnswerForm(prefix=f"a{action.pk}", evidence_choices=evidence_choices,
-                                                initial={"root_cause": action.root_cause, "plan": action.plan})
+        if action is None:
+            continue
+        finding.audit = audit
+        action.finding = finding
+        action.verdict = permissions.can_answer_correction(request.user, action)
+        if action.verdict:
+            # to upload evidence first, and come back to this point afterwards
+            finding.evidence_url = reverse("certification:evidence", args=[case.pk]) + "?" + urlencode(
+                {"criterium": finding.criterion_id, "terug": f"{request.path}#finding-{finding.pk}"})
+            finding.form = posted[1] if posted and posted[0] == action.pk else CorrectiveAnswerForm(
+                prefix=f"a{action.pk}", evidence_choices=evidence_choices,
+                initial={"root_cause": action.root_cause, "plan": action.plan})
             finding.form.fields["evidence"].choices = choices
+    actions = [f.action for f in findings if f.action]
+    waiting = [a for a in actions if a.state in CorrectiveAction.WAITING_FOR_APPLICANT]
     return render(request, "audits/case_findings.html", {
-        "case": case, "audit": audit, "findings": findings, "can_answer": can_answer,
-        "open_count": sum(1 for f in findings if f.action and f.action.state != CorrectiveAction.State.ACCEPTED),
-    })
+        "case": case, "audit": audit, "findings": findings,
+        "open_count": sum(1 for a in actions if a.state != CorrectiveAction.State.ACCEPTED),
+        "first_deadline": min((a.deadline for a in waiting), default=None),
+        # a colleague who may not answer is told who can
+        "answer_refusal": next((a.verdict.reason for a in waiting if not a.verdict and a.verdict.kind == ROLE), ""),
+        "admins": organisation_admins(case.organisation) if any(not a.verdict for a in waiting) else [],
+    }, status=status)
 
 
 @login_required
@@ -547,12 +576,12 @@ def answer_correction(request, action_pk):
         try:
             services.answer_corrective_action(action=action, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your answer is sent to the auditor."))
-    else:
-        messages.error(request, _("Your answer on %(code)s is not sent: %(errors)s") % {
-            "code": action.finding.criterion.code,
-            "errors": " ".join(e for errs in form.errors.values() for e in errs)})
-    return redirect(f"{reverse('audits:case_findings', kwargs={'case_pk': case.pk})}#finding-{action.finding_id}")
+            return redirect(f"{reverse('audits:case_findings', kwargs={'case_pk': case.pk})}"
+                            f"#finding-{action.finding_id}")
+    # Shown again with what was typed, the errors at the fields, and a banner that names them.
+    messages.error(request, not_saved_message(
+        _("Your answer on %(code)s is not sent.") % {"code": action.finding.criterion.code}, form))
+    return _render_case_findings(request, case, posted=(action.pk, form), status=400)

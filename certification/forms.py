@@ -1,17 +1,33 @@
 from decimal import Decimal
 
 from django import forms
+from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from .models import Criterion
 from .scores import score_form_choices, score_value
 
 
+class ScoreBoundField(BoundField):
+    """Also points at the help text of another field that explains the scale (``help_of``)."""
+
+    @property
+    def aria_describedby(self):
+        ids = (super().aria_describedby or "").split()
+        other = getattr(self.field, "help_of", None)
+        if other and self.form[other].auto_id:
+            ids.insert(0, f"{self.form[other].auto_id}_helptext")
+        return " ".join(ids)
+
+
 class ScoreField(forms.TypedChoiceField):
     """A select of the Meetlat scale. Every value, stored (Decimal("6.0")) or posted ("6.0"),
     is normalised to the one form value of its score ("6"), so a saved score is shown selected."""
 
-    def __init__(self, *, required=True, **kwargs):
+    bound_field_class = ScoreBoundField
+
+    def __init__(self, *, required=True, help_of: str = "", **kwargs):
+        self.help_of = help_of
         kwargs.setdefault("choices", score_form_choices)
         super().__init__(required=required, coerce=Decimal, empty_value=None, **kwargs)
 
@@ -27,17 +43,12 @@ class AnswerForm(forms.Form):
         label=_("Where are you now?"),
         help_text=_("1 = laggard, 5.5 = middle, 8 = leader, 10 = the best there is."),
     )
-    ambition_score = ScoreField(label=_("Where do you want to be?"))
+    ambition_score = ScoreField(label=_("Where do you want to be?"), help_of="current_score")
     explanation = forms.CharField(
         label=_("Explanation"), max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Why this score? Say what you do now. Do not include personal data of customers."),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # One help text explains the scale for both selects.
-        self.fields["ambition_score"].widget.attrs["aria-describedby"] = f"{self['current_score'].auto_id}_helptext"
 
 
 class EvidenceForm(forms.Form):

@@ -22,7 +22,8 @@ NEXT_STEPS = {
     ),
     Case.State.AUDITING: lambda c: _("The auditor is studying your application. The auditor may ask you for more evidence."),
     Case.State.CORRECTIVE_ACTIONS: lambda c: _(
-        "The auditor found points to improve. Answer each point before its deadline."
+        "The auditor found points to improve. An admin of your organisation answers each point before its "
+        "deadline: what is the cause, and what do you do about it?"
     ),
     Case.State.AWAITING_DECISION: lambda c: _("The board of the foundation will decide. You will get an e-mail."),
     Case.State.CERTIFIED: lambda c: _("Congratulations! Your organisation has the quality mark Warm Incasseren."),

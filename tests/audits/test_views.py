@@ -468,9 +468,14 @@ def test_bad_finding_input_is_refused_with_a_message_and_changes_nothing(world, 
     response = client.post(reverse("audits:save_finding", kwargs={"pk": w.audit.pk, "criterion_pk": criterion.pk}),
                            post)
 
-    assert response.status_code == 302
+    # the workspace again, with what was typed, the errors at the fields and a banner naming them
+    assert response.status_code == 400
     [message] = messages_of(response)
-    assert message.startswith(f"The finding for {criterion.code} is not saved:")
+    assert message.startswith(f"The finding for {criterion.code} is not saved.")
+    assert "required" not in message
+    [shown] = [c for c in response.context["criteria"] if c.pk == criterion.pk]
+    assert shown.form.is_bound and shown.form.errors
+    assert shown.form["examined"].value() == post[f"f{criterion.pk}-examined"]
     assert journey.snapshot(w.case) == before
 
 
@@ -481,8 +486,9 @@ def test_finding_with_missing_fields_is_refused(world, client_for):
     response = client.post(reverse("audits:save_finding", kwargs={"pk": w.audit.pk,
                                                                   "criterion_pk": w.criteria[0].pk}), {})
 
-    assert response.status_code == 302
-    assert "is not saved" in messages_of(response)[0]
+    assert response.status_code == 400
+    assert messages_of(response) == [f"The finding for {w.criteria[0].code} is not saved. Check: Verified score, "
+                                     "Classification, What did you examine?."]
     assert not Finding.objects.exists()
 
 
@@ -611,8 +617,11 @@ def test_bad_answer_on_a_corrective_action_is_refused_with_a_message(world, clie
     response = english(client_for(w.users["admin"])).post(
         reverse("audits:answer_correction", kwargs={"action_pk": action.pk}), post)
 
-    assert response.status_code == 302
-    assert messages_of(response)[0].startswith(f"Your answer on {MINOR_CODE} is not sent:")
+    # the findings page again, with what was typed and the errors at the fields
+    assert response.status_code == 400
+    assert messages_of(response)[0].startswith(f"Your answer on {MINOR_CODE} is not sent. Check:")
+    [form] = [f.form for f in response.context["findings"] if f.action and f.action.pk == action.pk]
+    assert form.is_bound and form.errors
     assert journey.snapshot(w.case) == before
 
 

@@ -1,4 +1,6 @@
 """The applicant's and the secretariat's path through the certification pages."""
+import re
+
 import pytest
 from django.core.files.storage import storages
 from django.urls import reverse
@@ -548,16 +550,22 @@ def test_garbage_answer_is_refused_with_an_error_and_saves_nothing(
     else:
         post.update({prefix + k: v for k, v in data.items()})
     extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    response = client_for(applicant_member).post(url("save_answer", draft_case.pk, criterion.pk), post, **extra)
+    response = english(client_for(applicant_member)).post(url("save_answer", draft_case.pk, criterion.pk), post,
+                                                          **extra)
+    html = response.content.decode()
     if htmx:
-        # HTMX swaps only 2xx responses: the fragment comes back with the errors shown inline.
+        # HTMX swaps only 2xx responses: the fragment comes back with the errors at the fields, and
+        # the live region of the page says what is wrong.
         assert response.status_code == 200
-        assert 'class="errorlist" role="alert"' in response.content.decode()
+        assert 'aria-invalid="true"' in html and '_error" class="errorlist"' in html
+        assert re.search(r'<div id="live-status" hx-swap-oob="innerHTML">[^<]*is not saved', html)
     else:
-        assert response.status_code == 302
+        # the page again, with what was typed and the errors at the fields
+        assert response.status_code == 400
         (message,) = messages_of(response)
-        assert criterion.code in message
-        assert message != criterion.code  # it says what is wrong, not only where
+        assert criterion.code in message and "Check:" in message  # it names what is wrong, not only where
+        assert response.context["criteria"][0].form.is_bound
+        assert 'aria-invalid="true"' in html
     assert not SelfAssessmentAnswer.objects.filter(case=draft_case).exists()
 
 
