@@ -56,8 +56,12 @@ def _require_auditor(user) -> Auditor:
 @require_GET
 def overview(request):
     org_permissions.require_secretariat(request.user)
+    to_plan = list(selectors.cases_to_plan())
+    org_permissions.prefetch_org_perms(request.user, [case.organisation for case in to_plan])
+    for case in to_plan:  # not for a colleague who is involved with the organisation (no link to a refusal)
+        case.can_plan = bool(permissions.can_plan_audit(request.user, case))
     return render(request, "audits/overview.html", {
-        "to_plan": selectors.cases_to_plan(),
+        "to_plan": to_plan,
         "audits": selectors.active_audits(),
         "in_corrections": selectors.audits_in_corrections(),
         "overdue": selectors.overdue_corrections(),
@@ -293,6 +297,9 @@ def overdue(request):
 @login_required
 @require_GET
 def worklist(request):
+    if org_permissions.is_auditor(request.user) and permissions.auditor_profile(request.user) is None:
+        # In the auditors' group (so the menu shows "My audits") but not in the register yet.
+        return render(request, "audits/worklist.html", {"assignments": [], "auditor": None})
     auditor = _require_auditor(request.user)
     assignments = list(selectors.worklist(auditor))
     org_permissions.prefetch_object_perms(request.user, [a.audit.case for a in assignments])

@@ -173,3 +173,30 @@ def test_judging_an_answer_that_was_judged_already_says_so(answered, auditor, cl
     assert CorrectiveAction.objects.get(pk=answered.pk).state == CorrectiveAction.State.REJECTED
     follow = client.get(response["Location"])
     assert "There is no new answer to judge for this point." in follow.content.decode()
+
+
+def test_an_auditor_not_yet_in_the_register_is_told_so_not_refused(client_for):
+    from organisations import roles
+
+    from .. import factories
+
+    newcomer = factories.foundation_user(roles.AUDITORS)  # the menu shows "My audits"
+
+    response = english(client_for(newcomer)).get(reverse("audits:worklist"))
+
+    assert response.status_code == 200
+    assert "You are not in the auditor register yet." in response.content.decode()
+
+
+def test_the_overview_offers_planning_only_to_a_colleague_who_is_not_involved(admitted_case, secretariat,
+                                                                             organisation, client_for):
+    from .. import factories
+
+    plan_url = reverse("audits:plan", args=[admitted_case.pk])
+    assert plan_url in english(client_for(secretariat)).get(reverse("audits:overview")).content.decode()
+    factories.make_member(organisation, secretariat)  # now involved with the applicant
+
+    html = english(client_for(secretariat)).get(reverse("audits:overview")).content.decode()
+
+    assert plan_url not in html
+    assert "you are involved with this organisation" in html
