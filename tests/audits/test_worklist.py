@@ -175,7 +175,7 @@ def test_judging_an_answer_that_was_judged_already_says_so(answered, auditor, cl
     assert "There is no new answer to judge for this point." in follow.content.decode()
 
 
-def test_an_auditor_not_yet_in_the_register_is_told_so_not_refused(client_for):
+def test_an_auditor_not_yet_in_the_register_is_told_so_not_refused(db, client_for):
     from organisations import roles
 
     from .. import factories
