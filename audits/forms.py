@@ -146,6 +146,11 @@ class ReportForm(forms.Form):
         label=_("Interviews"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Roles and number of employees interviewed, e.g. '3 customer service staff'. No names."),
     )
+    confirm = forms.BooleanField(
+        label=_("I checked every finding and this report. I know that they cannot be changed after "
+                "submitting, and that the applicant is told the outcome."),
+        error_messages={"required": _("Tick the box to confirm that you checked the findings and the report.")},
+    )
 
 
 class CorrectiveAnswerForm(forms.Form):

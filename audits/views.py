@@ -454,7 +454,9 @@ def report(request, pk):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.submit_report(audit=audit, actor=request.user, **form.cleaned_data)
+                data = form.cleaned_data
+                services.submit_report(audit=audit, actor=request.user, advice=data["advice"],
+                                       summary=data["summary"], interviews=data["interviews"])
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

@@ -78,6 +78,16 @@ class DeclarationForm(forms.Form):
     )
 
 
+class SubmitForm(forms.Form):
+    """Submitting cannot be undone: the admin confirms they checked the application (no
+    JavaScript-only confirm dialog: a box on the page, checked by the server)."""
+    confirm = forms.BooleanField(
+        label=_("I checked the application: the answers, the evidence and the declaration. "
+                "I know that nothing can be changed after submitting."),
+        error_messages={"required": _("Tick the box to confirm that you checked the application.")},
+    )
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Why do you withdraw the application?"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}))

@@ -14,7 +14,7 @@ from organisations import permissions as org_permissions
 from organisations.forms import add_service_errors, not_saved_message
 
 from . import permissions, selectors, services
-from .forms import AnswerForm, DeclarationForm, EvidenceForm, IntakeForm, WithdrawForm
+from .forms import AnswerForm, DeclarationForm, EvidenceForm, IntakeForm, SubmitForm, WithdrawForm
 from .models import Case, Criterion, SelfAssessmentAnswer
 from .presentation import next_step, stages
 from .services import AnswerInput
@@ -96,6 +96,7 @@ def _case_context(request, case: Case) -> dict:
         "is_applicant_admin": permissions.can_manage_case(user, case),
         "history": selectors.case_history(case),
         "declaration_form": DeclarationForm(),
+        "submit_form": SubmitForm(),
         "intake_form": IntakeForm(),
         "evidence_count": selectors.active_evidence().filter(case=case).count(),
         "statement": services.DECLARATION_STATEMENT,
@@ -363,6 +364,12 @@ def sign_declaration(request, pk):
 @require_POST
 def submit(request, pk):
     case = permissions.get_case_for_user_or_404(request.user, pk, need=permissions.MANAGE)
+    form = SubmitForm(request.POST)
+    if not form.is_valid() and permissions.can_submit_case(request.user, case):
+        messages.error(request, not_saved_message(_("Your application is not submitted."), form))
+        context = _case_context(request, case)
+        context["submit_form"] = form
+        return render(request, "certification/case_detail.html", context, status=400)
     try:
         services.submit_case(case=case, actor=request.user)
     except ValidationError as error:

@@ -104,7 +104,7 @@ def not_saved_message(headline: str, form: forms.Form) -> str:
     """A banner for a refused form that names what needs attention: the headline, then the labels
     of the fields with an error ("Check: Verified score, Classification."), then any error that
     belongs to no field. Never "required. required. required."."""
-    labels = [str(form.fields[name].label) for name in form.errors if name in form.fields]
+    labels = [f"“{form.fields[name].label}”" for name in form.errors if name in form.fields]
     parts = [str(headline)]
     if labels:
         parts.append(_("Check: %(fields)s.") % {"fields": ", ".join(labels)})
