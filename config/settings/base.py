@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # the form renderer below finds the built-in widget templates here
     "django_htmx",
     "guardian",
     "django_celery_beat",
@@ -78,6 +79,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widget templates from TEMPLATES (so templates/admin/widgets/ can label the admin's date and time).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "config.wsgi.application"
 
