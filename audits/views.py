@@ -468,6 +468,7 @@ def report(request, pk):
         "audit": audit, "case": audit.case, "form": form, "findings": selectors.findings_for_case(audit),
         "missing": services.missing_findings(audit),
         "can_submit": can_submit,
+        "is_applicant": case_permissions.can_contribute_to_case(request.user, audit.case),
     }, status=400 if form.errors else 200)
 
 
