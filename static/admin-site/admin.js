@@ -7,6 +7,14 @@
     document.querySelectorAll("span.help-tooltip[aria-label]:not([role])").forEach(function (span) {
       span.setAttribute("role", "img");
     });
+    /* The filter boxes replace the select a field's label points at with two lists ("<id>_from",
+       available, and "<id>_to", chosen): let the label name the chosen ones. */
+    document.querySelectorAll("label[for]").forEach(function (label) {
+      var id = label.htmlFor;
+      if (id && !document.getElementById(id) && document.getElementById(id + "_to")) {
+        label.htmlFor = id + "_to";
+      }
+    });
   }
   // The admin's widgets build themselves on "load"; run after them.
   window.addEventListener("load", function () { window.setTimeout(fix, 0); });
