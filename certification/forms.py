@@ -54,8 +54,8 @@ class AnswerForm(forms.Form):
 class EvidenceForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("PDF, office document, image or CSV. At most 20 MB. "
-                    "Remove personal data of customers before you upload."),
+        help_text=_("You can upload a PDF, a Word, Excel or PowerPoint file, a photo or a CSV file. "
+                    "The file can be 20 MB at most. First remove personal data of customers from it."),
     )
     criteria = forms.ModelMultipleChoiceField(
         label=_("Evidence for which criteria?"), queryset=Criterion.objects.none(),
