@@ -218,7 +218,7 @@ def can_answer_correction(user, action: CorrectiveAction) -> Verdict:
         return denied_state(_("This point is already accepted by the auditor."))
     return allowed_if(action.state in CorrectiveAction.WAITING_FOR_APPLICANT and
                       case.state == Case.State.CORRECTIVE_ACTIONS,
-                      denied_state(_("This case is not waiting for corrective actions.")))
+                      denied_state(_("You cannot answer this point now: the application no longer waits for answers.")))
 
 
 # -------------------------------------------------------------------------- lookups

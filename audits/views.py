@@ -210,7 +210,11 @@ def audit_detail(request, pk):
         "replan_form": ReplanForm(initial={"first_day": audit.first_day, "last_day": audit.last_day,
                                            "evidence_due": audit.evidence_due}),
         "cancel_form": CancelForm(), "assign_form": AssignForm(offered=offered),
-        "recommendation": selectors.recommendation(audit) if audit.state == Audit.State.REPORTED else None,
+        # the system's recommendation is for the board, in the norm's words: not shown to the applicant, who
+        # reads the auditor's advice explained on the findings page
+        "recommendation": selectors.recommendation(audit)
+        if audit.state == Audit.State.REPORTED and not case_permissions.can_contribute_to_case(user, audit.case)
+        else None,
     })
 
 

@@ -122,6 +122,7 @@ def case_file(request, pk):
         "declaration": case.active_declaration(),
         "progress": selectors.progress(case),
         "can_intake": permissions.can_do_intake(request.user, case),
+        "is_applicant": permissions.can_contribute_to_case(request.user, case),
         "intake_form": IntakeForm(),
     })
 
