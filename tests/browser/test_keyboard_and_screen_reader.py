@@ -86,7 +86,7 @@ def test_focus_rings_are_clearly_visible(meetlat, live_server, open_context, log
         element.focus()
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Tab")  # focus by keyboard: :focus-visible
-        style = element.evaluate("""e => { const s = getComputedStyle(e);
+        style = element.evaluate(r"""e => { const s = getComputedStyle(e);
             return {width: parseFloat(s.outlineWidth), style: s.outlineStyle, color: s.outlineColor,
                     background: [document.body, document.documentElement]
                         .map(n => getComputedStyle(n).backgroundColor)
