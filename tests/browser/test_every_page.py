@@ -253,3 +253,21 @@ def test_every_public_and_error_page_on_a_phone(world, live_server, open_dutch_c
     log_in(page, live_server, "collega@samen.test")
     walk(page, live_server, [("refused", f"/aanvragen/{world['samen'].pk}/intrekken/")], status=403)
     walk(page, live_server, [("not found, logged in", "/audits/999999/")], status=404)
+
+
+def test_every_admin_page_the_secretariat_can_open_on_a_phone(world, live_server, open_dutch_context):
+    """The admin as the secretariat itself sees it (staff with the secretariat's permissions): every
+    list on its admin start page, and the first item of each."""
+    page = open_dutch_context(**PHONE).new_page()
+    log_in(page, live_server, "secretariaat@warmincasseren.test")
+    walk(page, live_server, [("admin as the secretariat", "/beheer/")])
+    lists = page.eval_on_selector_all(
+        "#content-main table a[href^='/beheer/']:not(.addlink):not(.changelink):not([href$='/add/'])",
+        "links => [...new Set(links.map(a => a.getAttribute('href')))]")
+    assert lists, "the secretariat sees no list in the admin"
+    for path in lists:
+        walk(page, live_server, [(f"admin list {path}", path)])
+        first = page.locator("#result_list tbody tr th a, #result_list tbody tr td a").first
+        if first.count():
+            change = first.get_attribute("href")
+            walk(page, live_server, [(f"admin item {change}", change)])
