@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from certification.forms import SCORE_FORM_CHOICES
+from certification.forms import ScoreField
 from certification.models import Case, Evidence
 from organisations.models import Sector
 
+from . import rules
 from .models import Auditor, CertificationBody, Classification
 
 
@@ -35,25 +37,40 @@ class AuditorForm(forms.Form):
                 self.fields[name].required = False
 
 
+def auditor_label(auditor: Auditor) -> str:
+    return f"{auditor.user.full_name} ({auditor.body.name})"
+
+
+def offer_auditors(field: forms.ModelChoiceField, offered, *, empty_label=None) -> None:
+    """Show only ``offered`` auditors (those who may take the audit on its days) while the field
+    still accepts every auditor in the register: the service then says why one may not, which is
+    more use than "not a valid choice". A select, whatever the length of the register."""
+    field.queryset = Auditor.objects.select_related("user", "body")
+    field.label_from_instance = auditor_label
+    field.widget.choices = ([("", empty_label)] if empty_label else []) + [(a.pk, auditor_label(a)) for a in offered]
+
+
 class PlanningForm(forms.Form):
-    lead = forms.ModelChoiceField(label=_("Lead auditor"), queryset=Auditor.objects.none(),
-                                  widget=forms.RadioSelect, empty_label=None)
-    co_auditors = forms.ModelMultipleChoiceField(label=_("Co-auditors (optional)"), queryset=Auditor.objects.none(),
-                                                 required=False, widget=forms.CheckboxSelectMultiple)
+    lead = forms.ModelChoiceField(label=_("Lead auditor"), queryset=Auditor.objects.none())
+    co_auditors = forms.ModelMultipleChoiceField(
+        label=_("Co-auditors (optional)"), queryset=Auditor.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=_("Hold Ctrl (or Cmd) to choose more than one."))
     first_day = forms.DateField(label=_("First audit day"), widget=DateInput())
     last_day = forms.DateField(label=_("Last audit day (optional)"), required=False, widget=DateInput())
-    evidence_due = forms.DateField(label=_("Evidence due (optional)"), required=False, widget=DateInput(),
-                                   help_text=_("Empty: the norm's default before the first audit day."))
+    evidence_due = forms.DateField(label=_("Evidence due (optional)"), required=False, widget=DateInput())
     locations = forms.ModelMultipleChoiceField(label=_("Locations in scope"), queryset=None,
                                                widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, case: Case, auditors, **kwargs):
+    def __init__(self, *args, case: Case, leads=(), co_auditors=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = auditors
-        self.fields["co_auditors"].queryset = auditors
-        self.fields["lead"].label_from_instance = self.fields["co_auditors"].label_from_instance = (
-            lambda a: f"{a.user.full_name} ({a.body.name})")
+        offer_auditors(self.fields["lead"], leads, empty_label=_("Choose the lead auditor"))
+        offer_auditors(self.fields["co_auditors"], co_auditors)
         self.fields["locations"].queryset = case.organisation.locations.active()
+        weeks = case.scheme_version.evidence_due_weeks
+        self.fields["evidence_due"].help_text = ngettext(
+            "Empty: %(weeks)d week before the first audit day.",
+            "Empty: %(weeks)d weeks before the first audit day.", weeks) % {"weeks": weeks}
 
 
 class ReplanForm(forms.Form):
@@ -69,12 +86,12 @@ class CancelForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    auditor = forms.ModelChoiceField(label=_("Auditor"), queryset=Auditor.objects.select_related("user", "body"))
+    auditor = forms.ModelChoiceField(label=_("Auditor"), queryset=Auditor.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=[("co", _("Co-auditor")), ("lead", _("Lead auditor"))])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, offered=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["auditor"].label_from_instance = lambda a: f"{a.user.full_name} ({a.body.name})"
+        offer_auditors(self.fields["auditor"], offered, empty_label=_("Choose an auditor"))
 
 
 class DeclineForm(forms.Form):
@@ -83,18 +100,37 @@ class DeclineForm(forms.Form):
 
 
 class FindingForm(forms.Form):
-    verified_score = forms.TypedChoiceField(label=_("Verified score"), choices=SCORE_FORM_CHOICES, coerce=str)
+    verified_score = ScoreField(label=_("Verified score"))
     classification = forms.ChoiceField(label=_("Classification"),
                                        choices=[("", _("Choose"))] + list(Classification.choices))
     examined = forms.CharField(label=_("What did you examine?"), max_length=10000,
                                widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.ModelMultipleChoiceField(label=_("Supporting evidence"), queryset=Evidence.objects.none(),
                                               required=False, widget=forms.CheckboxSelectMultiple)
+    # Shown only when score and classification seem to disagree (rules.score_classification_mismatch).
+    keep = forms.BooleanField(label=_("I keep this score and this classification."), required=False,
+                              widget=forms.HiddenInput)
 
-    def __init__(self, *args, evidence_choices, **kwargs):
+    def __init__(self, *args, evidence_choices, minimum=None, stored=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["evidence"].queryset = evidence_choices
         self.fields["evidence"].label_from_instance = lambda e: e.original_name
+        self.minimum = minimum
+        self.stored = stored  # (score, classification) of the finding as recorded: no new warning for it
+        self.mismatch = ""
+
+    def clean(self):
+        data = super().clean()
+        score, classification = data.get("verified_score"), data.get("classification")
+        if self.minimum is None or score is None or not classification:
+            return data
+        if self.stored is not None and (score, classification) == self.stored:
+            return data
+        self.mismatch = rules.score_classification_mismatch(score, classification, self.minimum)
+        if self.mismatch and not data.get("keep"):
+            self.fields["keep"].widget = forms.CheckboxInput()
+            self.add_error(None, self.mismatch)
+        return data
 
 
 class EvidenceRequestForm(forms.Form):
@@ -109,6 +145,11 @@ class ReportForm(forms.Form):
     interviews = forms.CharField(
         label=_("Interviews"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Roles and number of employees interviewed, e.g. '3 customer service staff'. No names."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I checked every finding and this report. I know that they cannot be changed after "
+                "submitting, and that the applicant is told the outcome."),
+        error_messages={"required": _("Tick the box to confirm that you checked the findings and the report.")},
     )
 
 
@@ -129,9 +170,8 @@ class CorrectiveAnswerForm(forms.Form):
 class VerdictForm(forms.Form):
     verdict = forms.ChoiceField(label=_("Verdict"), widget=forms.RadioSelect,
                                 choices=[("accept", _("Accept")), ("reject", _("Reject"))])
-    verified_score = forms.TypedChoiceField(
-        label=_("Verified score after the correction"), choices=[("", _("Choose"))] + list(SCORE_FORM_CHOICES),
-        coerce=str, required=False,
+    verified_score = ScoreField(
+        label=_("Verified score after the correction"), required=False,
         help_text=_("Needed when you accept. The score of the finding stays on record as well."))
     reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 

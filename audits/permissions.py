@@ -7,8 +7,12 @@ the applicant sees the audit of its own case, and the findings once the report i
 As in certification.permissions, every action has one named predicate that combines role and
 state and returns a ``Verdict``: the services ``require()`` it, views and templates use its truth.
 """
+from datetime import date
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from certification import permissions as case_permissions
@@ -36,10 +40,14 @@ def auditor_profile(user):
 
 
 def active_assignment(user, audit: Audit) -> Assignment | None:
-    """The user's pending or independent assignment on this audit."""
+    """The user's pending or independent assignment on this audit (read from the audit's
+    prefetched assignments when a list page prefetched them: no query per row)."""
     auditor = auditor_profile(user)
     if auditor is None:
         return None
+    if "assignments" in getattr(audit, "_prefetched_objects_cache", {}):
+        return next((a for a in audit.assignments.all()
+                     if a.auditor_id == auditor.pk and a.state in Assignment.ACTIVE_STATES), None)
     return audit.assignments.filter(auditor=auditor, state__in=Assignment.ACTIVE_STATES).first()
 
 
@@ -113,14 +121,30 @@ def can_declare(user, assignment: Assignment) -> Verdict:
                       denied_state(_("This assignment is no longer open.")))
 
 
-def can_start_audit(user, audit: Audit) -> Verdict:
+def can_start_audit(user, audit: Audit, *, today: date | None = None) -> Verdict:
+    """Start the audit: the lead auditor, once every auditor declared independence, from the
+    first audit day on. The applicant was told that day and may add evidence until shortly before
+    it; the file can be read in the workspace before the start. An earlier start is a new
+    planning: the secretariat moves the audit (logged, the applicant informed, the auditors'
+    qualifications checked for the new days)."""
     if not is_assigned(user, audit):
         return denied_role(_ONLY_ASSIGNED)
     if not is_lead(user, audit):
         return denied_role(_ONLY_LEAD)
     if audit.state == Audit.State.IN_PROGRESS:
         return denied_state(_("The audit has already started."))
-    return allowed_if(audit.state == Audit.State.PLANNED, denied_state(_("This audit cannot start any more.")))
+    if audit.state != Audit.State.PLANNED:
+        return denied_state(_("This audit cannot start any more."))
+    pending = [a for a in audit.assignments.all() if a.state == Assignment.State.PENDING]
+    if pending:
+        return denied_state(_("Not every auditor has declared independence yet: %(names)s.")
+                            % {"names": ", ".join(a.auditor.user.get_full_name() for a in pending)})
+    if (today or timezone.localdate()) < audit.first_day:
+        return denied_state(_(
+            "The audit is planned on %(day)s. You can start it on that day. Until then you can read the file "
+            "in the workspace. Must the audit start earlier? Ask the secretariat to move it.")
+            % {"day": date_format(audit.first_day, "DATE_FORMAT")})
+    return ALLOWED
 
 
 def can_record_findings(user, audit: Audit) -> Verdict:
@@ -149,12 +173,20 @@ def can_submit_report(user, audit: Audit) -> Verdict:
                       denied_state(_("The report can only be submitted during the audit.")))
 
 
-def can_verify_correction(user, action: CorrectiveAction) -> Verdict:
-    audit = action.finding.audit
+def can_judge_corrections(user, audit: Audit) -> Verdict:
+    """Judge the applicant's answers on this audit's corrective actions: an assigned auditor,
+    while the case waits for corrective actions."""
     if not is_assigned(user, audit):
         return denied_role(_ONLY_ASSIGNED)
-    return allowed_if(action.state == CorrectiveAction.State.ANSWERED and
-                      audit.case.state == Case.State.CORRECTIVE_ACTIONS,
+    return allowed_if(audit.case.state == Case.State.CORRECTIVE_ACTIONS,
+                      denied_state(_("This case is not waiting for corrective actions.")))
+
+
+def can_verify_correction(user, action: CorrectiveAction) -> Verdict:
+    verdict = can_judge_corrections(user, action.finding.audit)
+    if not verdict:
+        return verdict
+    return allowed_if(action.state == CorrectiveAction.State.ANSWERED,
                       denied_state(_("There is no new answer to judge for this point.")))
 
 
@@ -186,7 +218,7 @@ def can_answer_correction(user, action: CorrectiveAction) -> Verdict:
         return denied_state(_("This point is already accepted by the auditor."))
     return allowed_if(action.state in CorrectiveAction.WAITING_FOR_APPLICANT and
                       case.state == Case.State.CORRECTIVE_ACTIONS,
-                      denied_state(_("This case is not waiting for corrective actions.")))
+                      denied_state(_("You cannot answer this point now: the application no longer waits for answers.")))
 
 
 # -------------------------------------------------------------------------- lookups
@@ -244,5 +276,5 @@ __all__ = [
     "ALLOWED", "VIEW", "WORK", "PLAN", "auditor_profile", "active_assignment", "is_assigned", "is_lead",
     "is_planner", "can_plan_audit", "can_change_planning", "can_change_deadline", "can_declare",
     "can_start_audit", "can_record_findings", "can_request_evidence", "can_submit_report",
-    "can_verify_correction", "can_use_workspace", "can_see_findings", "can_answer_correction",
+    "can_judge_corrections", "can_verify_correction", "can_use_workspace", "can_see_findings", "can_answer_correction",
 ]

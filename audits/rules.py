@@ -5,7 +5,7 @@ the planning screen stays fast with 300 auditors.
 """
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -14,11 +14,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from certification.models import Case
+from certification.scores import parse_score, score_label
 from organisations.models import Location, Membership
 
-from .models import Assignment, Audit, Auditor, ConflictOfInterest
+from .models import NONCONFORMITIES, Assignment, Audit, Auditor, Classification, ConflictOfInterest
 
 ACTIVE_AUDIT_STATES = Audit.ACTIVE_STATES
+# How far ahead the planning page proposes the audit: the evidence is due four weeks before the
+# audit (the norm's default), and the auditors need time to declare their independence.
+PROPOSAL_WEEKS = 6
+
+
+def proposed_audit_day(today: date | None = None) -> date:
+    """The first working day (Monday to Friday) at least ``PROPOSAL_WEEKS`` weeks from today."""
+    day = (today or timezone.localdate()) + timedelta(weeks=PROPOSAL_WEEKS)
+    while day.isoweekday() > 5:
+        day += timedelta(days=1)
+    return day
+
+
+def days_between(first_day: date, last_day: date | None = None) -> list[date]:
+    """The audit days from the first to the last (at most 15, like an audit)."""
+    last_day = last_day if last_day and last_day >= first_day else first_day
+    return [first_day + timedelta(days=n) for n in range(min((last_day - first_day).days, 14) + 1)]
 
 
 @dataclass
@@ -33,7 +51,7 @@ class Eligibility:
 
 
 def _fmt(day: date) -> str:
-    return date_format(day, "j F Y")
+    return date_format(day, "DATE_FORMAT")
 
 
 def qualification_reasons(auditor: Auditor, days: list[date], sector: str) -> list[str]:
@@ -137,3 +155,21 @@ def location_problems(organisation, chosen: list[Location]) -> list[str]:
             % {"needed": math.ceil(others_total / 2), "total": others_total}
         )
     return problems
+
+
+def score_classification_mismatch(score, classification: str, minimum) -> str:
+    """A warning when a finding's score and classification seem to disagree with the version's
+    minimum score: below it yet conform (or an observation), or above it yet a non-conformity.
+    The auditor may keep it (their judgement); empty when they agree."""
+    score = parse_score(score)
+    if score is None or classification not in Classification.values:
+        return ""
+    label = Classification(classification).label
+    values = {"score": score_label(score), "minimum": score_label(minimum), "classification": label}
+    if score < minimum and classification not in NONCONFORMITIES:
+        return _("The score %(score)s is below the minimum of %(minimum)s, but the classification is "
+                 "“%(classification)s”. Check the score or the classification, or confirm that you keep them.") % values
+    if score > minimum and classification in NONCONFORMITIES:
+        return _("The score %(score)s is above the minimum of %(minimum)s, but the classification is "
+                 "“%(classification)s”. Check the score or the classification, or confirm that you keep them.") % values
+    return ""

@@ -1,10 +1,11 @@
 """Reads for the audit pages, each in a fixed number of queries."""
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from certification.models import Case, Criterion, Evidence, SelfAssessmentAnswer
+from certification.selectors import count_subquery as _count
 
 from .models import Assignment, Audit, Auditor, CorrectiveAction, EvidenceRequest, Finding
 from .rules import ACTIVE_AUDIT_STATES
@@ -54,15 +55,24 @@ def overdue_corrections():
 
 def worklist(auditor: Auditor):
     """The auditor's assignments that they can open: not the ones they declined (no access any
-    more) or were removed from."""
+    more) or were removed from. With what the next task needs: the audit's team (prefetched, for
+    the predicates), how many findings of how many criteria are recorded, and the answers waiting
+    for a verdict (the first one by criterion, to link to it straight)."""
+    answered = CorrectiveAction.objects.filter(finding__audit=OuterRef("audit"), state=CorrectiveAction.State.ANSWERED)
+    first_answered = answered.order_by("finding__criterion__position", "pk")
     return (
         Assignment.objects.filter(auditor=auditor)
         .exclude(state__in=[Assignment.State.REMOVED, Assignment.State.DECLINED])
-        .select_related("audit__case__organisation")
-        .annotate(findings_count=Count("audit__findings", distinct=True),
-                  open_corrections=Count("audit__findings__corrective_action", distinct=True,
-                                         filter=Q(audit__findings__corrective_action__state="answered")))
-        .order_by("-audit__first_day")
+        .select_related("audit__case__organisation", "auditor__user")
+        .prefetch_related(Prefetch("audit__assignments",
+                                   queryset=Assignment.objects.select_related("auditor__user").order_by("role", "pk")))
+        .annotate(findings_count=_count(Finding.objects.filter(audit=OuterRef("audit")), "audit"),
+                  criteria_total=_count(Criterion.objects.filter(version=OuterRef("audit__case__scheme_version")),
+                                        "version"),
+                  answered_count=_count(answered, "finding__audit"),
+                  first_answered_id=Subquery(first_answered.values("pk")[:1]),
+                  first_answered_code=Subquery(first_answered.values("finding__criterion__code")[:1]))
+        .order_by("-audit__first_day", "pk")
     )
 
 
@@ -109,6 +119,12 @@ def findings_for_case(audit: Audit):
         .prefetch_related("evidence", "corrective_action__evidence")
         .order_by("criterion__position")
     )
+
+
+def corrective_actions(audit: Audit):
+    """The corrective actions of the audit's non-conformities, in the order of the norm."""
+    return (CorrectiveAction.objects.filter(finding__audit=audit)
+            .select_related("finding__criterion").order_by("finding__criterion__position", "pk"))
 
 
 def evidence_requests(audit: Audit):

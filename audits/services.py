@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from guardian.shortcuts import assign_perm, remove_perm
 
 from certification import permissions as case_permissions
@@ -166,7 +166,11 @@ def default_evidence_due(case: Case, first_day: date) -> date:
     return first_day - timedelta(weeks=case.scheme_version.evidence_due_weeks)
 
 
-def _check_dates(first_day: date, last_day: date | None, evidence_due: date) -> date:
+def _check_dates(case: Case, first_day: date, last_day: date | None, evidence_due: date | None) -> tuple[date, date]:
+    """The audit days and the evidence due date as they will be stored: an empty due date becomes
+    the norm's default (``evidence_due_weeks`` before the first audit day). The applicant uploads
+    *before* the due date, so it must lie after today: a due date of today (the default of an audit
+    exactly four weeks away) would tell the applicant on the day of planning that it is too late."""
     today = timezone.localdate()
     last_day = last_day or first_day
     errors = {}
@@ -176,13 +180,22 @@ def _check_dates(first_day: date, last_day: date | None, evidence_due: date) -> 
         errors["last_day"] = _("The last audit day cannot be before the first.")
     elif (last_day - first_day).days > 14:
         errors["last_day"] = _("An audit lasts at most 15 days.")
-    if evidence_due < today:
-        errors["evidence_due"] = _("The evidence due date cannot be in the past.")
+    if evidence_due is None:
+        evidence_due = default_evidence_due(case, first_day)
+        if evidence_due <= today and "first_day" not in errors:
+            weeks = case.scheme_version.evidence_due_weeks
+            errors["evidence_due"] = ngettext(
+                "Without a date, evidence is due %(weeks)d week before the audit: that is not after today. "
+                "Choose a due date after today, or a later audit day.",
+                "Without a date, evidence is due %(weeks)d weeks before the audit: that is not after today. "
+                "Choose a due date after today, or a later audit day.", weeks) % {"weeks": weeks}
+    elif evidence_due <= today:
+        errors["evidence_due"] = _("The evidence due date must be after today: the applicant needs time to upload.")
     elif evidence_due > first_day:
         errors["evidence_due"] = _("Evidence must be due before the audit.")
     if errors:
         raise ValidationError(errors)
-    return last_day
+    return last_day, evidence_due
 
 
 def _check_auditor(auditor: Auditor, case: Case, days: list[date], role: str) -> None:
@@ -212,8 +225,7 @@ def plan_audit(*, case: Case, actor, lead: Auditor, co_auditors: list[Auditor], 
     case = locked_case(case)
     case_permissions.check_case(actor, case, case_permissions.VIEW)
     require(permissions.can_plan_audit(actor, case))
-    evidence_due = evidence_due or default_evidence_due(case, first_day)
-    last_day = _check_dates(first_day, last_day, evidence_due)
+    last_day, evidence_due = _check_dates(case, first_day, last_day, evidence_due)
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     co_auditors = list(dict.fromkeys(co_auditors))
     if lead in co_auditors:
@@ -257,12 +269,12 @@ def replan_audit(*, audit: Audit, actor, first_day: date, last_day: date | None,
     """Move the audit. Unchanged dates change, log and send nothing."""
     audit = _locked_audit(audit)
     _check_planner(actor, audit)
-    evidence_due = evidence_due or default_evidence_due(audit.case, first_day)
-    if (first_day, last_day or first_day, evidence_due) == (audit.first_day, audit.last_day, audit.evidence_due):
+    unchanged_due = evidence_due or default_evidence_due(audit.case, first_day)
+    if (first_day, last_day or first_day, unchanged_due) == (audit.first_day, audit.last_day, audit.evidence_due):
         return audit
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for moving the audit.")})
-    last_day = _check_dates(first_day, last_day, evidence_due)
+    last_day, evidence_due = _check_dates(audit.case, first_day, last_day, evidence_due)
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     for assignment in audit.assignments.filter(state__in=Assignment.ACTIVE_STATES).select_related("auditor__user"):
         problems = rules.qualification_reasons(assignment.auditor, days, audit.case.organisation.sector)
@@ -388,17 +400,15 @@ def _check_auditor_view(actor, audit: Audit) -> None:
 
 
 @transaction.atomic
-def start_audit(*, audit: Audit, actor) -> Audit:
+def start_audit(*, audit: Audit, actor, today: date | None = None) -> Audit:
+    """The lead starts the audit, from its first day on (``today``: the day it is now, for
+    jobs, simulations and tests; by default the local date)."""
     audit = _locked_audit(audit)
     case = locked_case(audit.case_id)
     audit.case = case
     _check_auditor_view(actor, audit)
-    require(permissions.can_start_audit(actor, audit))
+    require(permissions.can_start_audit(actor, audit, today=today))
     active = list(audit.assignments.filter(state__in=Assignment.ACTIVE_STATES).select_related("auditor__user"))
-    pending = [a for a in active if a.state == Assignment.State.PENDING]
-    if pending:
-        raise ValidationError(_("Not every auditor has declared independence yet: %(names)s.")
-                              % {"names": ", ".join(a.auditor.user.get_full_name() for a in pending)})
     # The register may have changed since planning (a suspension, an expiry): DESIGN 5 asks for a
     # qualification valid on the audit date(s).
     for assignment in active:
@@ -445,9 +455,11 @@ def record_finding(*, audit: Audit, actor, criterion: Criterion, verified_score,
         finding.recorded_by = actor
         finding.save()
     finding.evidence.set(evidence)
+    mismatch = rules.score_classification_mismatch(finding.verified_score, classification,
+                                                   audit.case.scheme_version.min_verified_score)
     _log(actor, "finding.recorded", audit, data={
         "criterion": criterion.code, "score": str(finding.verified_score), "classification": classification,
-        "evidence": sorted(evidence_ids)})
+        "evidence": sorted(evidence_ids), **({"kept_against_minimum": True} if mismatch else {})})
     return finding
 
 

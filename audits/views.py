@@ -1,4 +1,5 @@
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certification import permissions as case_permissions
-from certification.models import Case, Criterion
+from certification.models import Criterion
+from certification.services import organisation_admins
 from organisations import permissions as org_permissions
-from organisations.forms import add_service_errors
+from organisations.forms import add_service_errors, not_saved_message
 from organisations.permissions import ROLE
 
 from . import permissions, rules, selectors, services
@@ -30,7 +32,8 @@ from .forms import (
     ReportForm,
     VerdictForm,
 )
-from .models import Assignment, Audit, Auditor, CorrectiveAction
+from .models import Assignment, Audit, Auditor, CorrectiveAction, Finding
+from .worklist import next_task
 
 
 def _posted(request):
@@ -53,8 +56,12 @@ def _require_auditor(user) -> Auditor:
 @require_GET
 def overview(request):
     org_permissions.require_secretariat(request.user)
+    to_plan = list(selectors.cases_to_plan())
+    org_permissions.prefetch_org_perms(request.user, [case.organisation for case in to_plan])
+    for case in to_plan:  # not for a colleague who is involved with the organisation (no link to a refusal)
+        case.can_plan = bool(permissions.can_plan_audit(request.user, case))
     return render(request, "audits/overview.html", {
-        "to_plan": selectors.cases_to_plan(),
+        "to_plan": to_plan,
         "audits": selectors.active_audits(),
         "in_corrections": selectors.audits_in_corrections(),
         "overdue": selectors.overdue_corrections(),
@@ -95,21 +102,49 @@ def auditor_edit(request, pk=None):
                   status=400 if form.errors else 200)
 
 
-def _planning_context(case, form, days):
+def _eligibility(case, days):
+    """Who may be lead and who co-auditor on these days, with the reasons of those who may not."""
     lead_rows = rules.eligibility(case, days=days, role=Assignment.Role.LEAD)
     co_reasons = {e.auditor.pk: e.reasons for e in rules.eligibility(case, days=days, role=Assignment.Role.CO)}
     for row in lead_rows:
         row.co_reasons = co_reasons.get(row.auditor.pk, [])
+    return lead_rows
+
+
+def _planning_form(case, days, data=None, **kwargs):
+    rows = _eligibility(case, days)
+    form = PlanningForm(data, case=case, leads=[r.auditor for r in rows if r.eligible],
+                        co_auditors=[r.auditor for r in rows if not r.co_reasons], **kwargs)
+    return form, rows
+
+
+def _planning_context(case, form, rows, days):
     return {
-        "case": case, "form": form, "rows": lead_rows,
-        "eligible": [r for r in lead_rows if r.eligible], "ineligible": [r for r in lead_rows if not r.eligible],
+        "case": case, "form": form, "rows": rows, "days": days,
+        "eligible": [r for r in rows if r.eligible], "ineligible": [r for r in rows if not r.eligible],
         "required_locations": rules.required_location_count(case.organisation),
+        "proposal_weeks": rules.PROPOSAL_WEEKS,
     }
+
+
+def _posted_days(request) -> list[date]:
+    """The audit days of a posted planning form, read leniently (the form says what is wrong);
+    the proposed day when there are none."""
+    def day(name):
+        try:
+            return date.fromisoformat(request.POST.get(name, "").strip())
+        except ValueError:
+            return None
+    first = day("first_day")
+    return rules.days_between(first, day("last_day")) if first else [rules.proposed_audit_day()]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan(request, case_pk):
+    """Plan the audit. From the first view on, the page shows who may audit on the proposed day
+    (the first working day six weeks ahead, changeable), and offers only them as lead and
+    co-auditors."""
     case = case_permissions.get_case_for_user_or_404(request.user, case_pk)
     verdict = permissions.can_plan_audit(request.user, case)
     if not permissions.is_planner(request.user, case):
@@ -117,9 +152,9 @@ def plan(request, case_pk):
     if not verdict:
         messages.info(request, verdict.reason)
         return redirect("certification:case_detail", pk=case.pk)
-    auditors = Auditor.objects.select_related("user", "body")
     if request.method == "POST":
-        form = PlanningForm(request.POST, case=case, auditors=auditors)
+        days = _posted_days(request)
+        form, rows = _planning_form(case, days, request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -133,19 +168,18 @@ def plan(request, case_pk):
             else:
                 messages.success(request, _("The audit is planned. The auditors are asked to declare independence."))
                 return redirect("audits:audit_detail", pk=audit.pk)
-        days = [form.cleaned_data["first_day"]] if "first_day" in form.cleaned_data else []
-        return render(request, "audits/plan.html", _planning_context(case, form, days), status=400)
-    form = PlanningForm(case=case, auditors=auditors,
-                        initial={"locations": rules.propose_locations(case.organisation)})
-    day = request.GET.get("dag")
-    days = []
-    if day:
+        return render(request, "audits/plan.html", _planning_context(case, form, rows, days), status=400)
+    day = rules.proposed_audit_day()
+    asked = request.GET.get("dag", "").strip()
+    if asked:
         try:
-            days = [date.fromisoformat(day)]
-            form.initial["first_day"] = days[0]
+            day = date.fromisoformat(asked)
         except ValueError:
             messages.error(request, _("That is not a valid date."))
-    return render(request, "audits/plan.html", _planning_context(case, form, days))
+    days = [day]
+    form, rows = _planning_form(case, days, initial={
+        "locations": rules.propose_locations(case.organisation), "first_day": day})
+    return render(request, "audits/plan.html", _planning_context(case, form, rows, days))
 
 
 @login_required
@@ -153,21 +187,44 @@ def plan(request, case_pk):
 def audit_detail(request, pk):
     audit = permissions.get_audit_for_user_or_404(request.user, pk)
     user = request.user
+    assignments = list(audit.assignments.select_related("auditor__user", "auditor__body").order_by("role", "pk"))
+    can_plan = permissions.can_change_planning(user, audit)
+    offered = []
+    if can_plan:  # "add an auditor" offers only those who may take the audit on its days
+        assigned = {a.auditor_id for a in assignments if a.is_active}
+        offered = [e.auditor for e in rules.eligibility(audit.case, days=audit.days, role=Assignment.Role.CO)
+                   if e.eligible and e.auditor.pk not in assigned]
     return render(request, "audits/audit_detail.html", {
         "audit": audit, "case": audit.case,
-        "assignments": audit.assignments.select_related("auditor__user", "auditor__body").order_by("role", "pk"),
+        "assignments": assignments,
         "locations": audit.locations.all(),
         "requests": selectors.evidence_requests(audit),
-        "can_plan": permissions.can_change_planning(user, audit),
+        "can_plan": can_plan,
         "can_audit": permissions.is_assigned(user, audit),
         "can_start": permissions.can_start_audit(user, audit),
+        "is_lead": permissions.is_lead(user, audit),
+        "corrective_actions": _corrective_actions(user, audit),
+        "is_applicant": case_permissions.can_contribute_to_case(user, audit.case),
         "can_use_workspace": permissions.can_use_workspace(user, audit) and audit.state != Audit.State.CANCELLED,
         "my_assignment": permissions.active_assignment(user, audit),
         "replan_form": ReplanForm(initial={"first_day": audit.first_day, "last_day": audit.last_day,
                                            "evidence_due": audit.evidence_due}),
-        "cancel_form": CancelForm(), "assign_form": AssignForm(),
-        "recommendation": selectors.recommendation(audit) if audit.state == Audit.State.REPORTED else None,
+        "cancel_form": CancelForm(), "assign_form": AssignForm(offered=offered),
+        # the system's recommendation is for the board, in the norm's words: not shown to the applicant, who
+        # reads the auditor's advice explained on the findings page
+        "recommendation": selectors.recommendation(audit)
+        if audit.state == Audit.State.REPORTED and not case_permissions.can_contribute_to_case(user, audit.case)
+        else None,
     })
+
+
+def _corrective_actions(user, audit):
+    """The audit's corrective actions, each marked whether this user may judge it now."""
+    actions = list(selectors.corrective_actions(audit))
+    for action in actions:
+        action.finding.audit = audit  # the predicates read the audit (and its case) from here
+        action.can_verify = bool(permissions.can_verify_correction(user, action))
+    return actions
 
 
 def _run_form(request, form, action, success: str) -> None:
@@ -244,8 +301,15 @@ def overdue(request):
 @login_required
 @require_GET
 def worklist(request):
+    if org_permissions.is_auditor(request.user) and permissions.auditor_profile(request.user) is None:
+        # In the auditors' group (so the menu shows "My audits") but not in the register yet.
+        return render(request, "audits/worklist.html", {"assignments": [], "auditor": None})
     auditor = _require_auditor(request.user)
-    return render(request, "audits/worklist.html", {"assignments": selectors.worklist(auditor), "auditor": auditor})
+    assignments = list(selectors.worklist(auditor))
+    org_permissions.prefetch_object_perms(request.user, [a.audit.case for a in assignments])
+    for assignment in assignments:
+        assignment.task = next_task(request.user, assignment)
+    return render(request, "audits/worklist.html", {"assignments": assignments, "auditor": auditor})
 
 
 @login_required
@@ -287,13 +351,15 @@ def start(request, pk):
     return redirect("audits:workspace", pk=audit.pk)
 
 
-def _finding_form(criterion, evidence_choices, data=None):
+def _finding_form(audit, criterion, evidence_choices, data=None):
     finding = criterion.audit_findings[0] if criterion.audit_findings else None
-    initial = None
+    initial = stored = None
     if finding:
-        initial = {"verified_score": str(finding.verified_score), "classification": finding.classification,
+        initial = {"verified_score": finding.verified_score, "classification": finding.classification,
                    "examined": finding.examined, "evidence": [e.pk for e in finding.evidence.all()]}
-    return FindingForm(data=data, initial=initial, prefix=f"f{criterion.pk}", evidence_choices=evidence_choices)
+        stored = (finding.verified_score, finding.classification)
+    return FindingForm(data=data, initial=initial, prefix=f"f{criterion.pk}", evidence_choices=evidence_choices,
+                       minimum=audit.case.scheme_version.min_verified_score, stored=stored)
 
 
 @login_required
@@ -303,6 +369,12 @@ def workspace(request, pk, theme_code=None):
     if not permissions.can_use_workspace(request.user, audit):
         # The applicant reads the findings on its own page once the report is in.
         raise PermissionDenied
+    return _render_workspace(request, audit, theme_code)
+
+
+def _render_workspace(request, audit, theme_code=None, *, posted=None, status=200):
+    """The workspace of one theme. ``posted``: the form of one criterion as it was posted and
+    refused, shown with what was typed and the errors at the fields."""
     themes = list(selectors.themes_with_findings(audit))
     theme = themes[0] if theme_code is None else next((t for t in themes if t.code == theme_code), None)
     if theme is None:
@@ -315,7 +387,8 @@ def workspace(request, pk, theme_code=None):
         criterion.answer = criterion.case_answers[0] if criterion.case_answers else None
         criterion.finding = criterion.audit_findings[0] if criterion.audit_findings else None
         if editable:
-            criterion.form = _finding_form(criterion, evidence_choices)
+            criterion.form = posted[1] if posted and posted[0] == criterion.pk else \
+                _finding_form(audit, criterion, evidence_choices)
             criterion.form.fields["evidence"].choices = [(e.pk, e.original_name) for e in evidence_list]
     index = themes.index(theme)
     return render(request, "audits/workspace.html", {
@@ -324,7 +397,7 @@ def workspace(request, pk, theme_code=None):
         "previous_theme": themes[index - 1] if index > 0 else None,
         "next_theme": themes[index + 1] if index + 1 < len(themes) else None,
         "missing": services.missing_findings(audit),
-    })
+    }, status=status)
 
 
 @login_required
@@ -333,9 +406,8 @@ def save_finding(request, pk, criterion_pk):
     audit = permissions.get_audit_for_user_or_404(request.user, pk, need=permissions.WORK)
     criterion = get_object_or_404(Criterion.objects.select_related("theme"), pk=criterion_pk,
                                   version=audit.case.scheme_version_id)
-    form = FindingForm(request.POST, prefix=f"f{criterion.pk}", evidence_choices=selectors.organisation_evidence(audit))
-    back = reverse("audits:workspace_theme", kwargs={"pk": audit.pk, "theme_code": criterion.theme.code})
-    back = f"{back}#criterion-{criterion.code}"
+    criterion.audit_findings = list(Finding.objects.filter(audit=audit, criterion=criterion))
+    form = _finding_form(audit, criterion, selectors.organisation_evidence(audit), data=request.POST)
     if form.is_valid():
         try:
             services.record_finding(audit=audit, actor=request.user, criterion=criterion,
@@ -347,10 +419,12 @@ def save_finding(request, pk, criterion_pk):
             add_service_errors(form, error)
         else:
             messages.success(request, _("The finding for %(code)s is saved.") % {"code": criterion.code})
-            return redirect(back)
-    messages.error(request, _("The finding for %(code)s is not saved: %(errors)s") % {
-        "code": criterion.code, "errors": " ".join(e for errs in form.errors.values() for e in errs)})
-    return redirect(back)
+            back = reverse("audits:workspace_theme", kwargs={"pk": audit.pk, "theme_code": criterion.theme.code})
+            return redirect(f"{back}#criterion-{criterion.code}")
+    # Shown again with what was typed, the errors at the fields, and a banner that names them.
+    messages.error(request, not_saved_message(
+        _("The finding for %(code)s is not saved.") % {"code": criterion.code}, form))
+    return _render_workspace(request, audit, criterion.theme.code, posted=(criterion.pk, form), status=400)
 
 
 @login_required
@@ -384,7 +458,9 @@ def report(request, pk):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.submit_report(audit=audit, actor=request.user, **form.cleaned_data)
+                data = form.cleaned_data
+                services.submit_report(audit=audit, actor=request.user, advice=data["advice"],
+                                       summary=data["summary"], interviews=data["interviews"])
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -396,31 +472,49 @@ def report(request, pk):
         "audit": audit, "case": audit.case, "form": form, "findings": selectors.findings_for_case(audit),
         "missing": services.missing_findings(audit),
         "can_submit": can_submit,
+        "is_applicant": case_permissions.can_contribute_to_case(request.user, audit.case),
     }, status=400 if form.errors else 200)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify_correction(request, action_pk):
-    action = permissions.get_corrective_action_or_404(request.user, action_pk, need="verify")
+    """The page of one corrective action: the applicant's answer, and the verdict form for an
+    assigned auditor while the answer waits. Everyone else who may see it (the auditors after
+    the verdict or after the case moved on, the secretariat) reads the same page without the
+    form, so a link in an e-mail never ends in a refusal. The applicant reads the point on its own
+    findings page."""
+    action = permissions.get_corrective_action_or_404(request.user, action_pk)
+    audit = action.finding.audit
+    if case_permissions.can_contribute_to_case(request.user, audit.case):
+        if request.method == "POST":
+            raise PermissionDenied
+        return redirect(f"{reverse('audits:case_findings', kwargs={'case_pk': audit.case_id})}"
+                        f"#finding-{action.finding_id}")
+    can_verify = permissions.can_verify_correction(request.user, action)
     form = VerdictForm(_posted(request))
-    deadline_form = DeadlineForm()
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.verify_corrective_action(action=action, actor=request.user,
-                                              accepted=form.cleaned_data["verdict"] == "accept",
-                                              reason=form.cleaned_data["reason"],
-                                              verified_score=form.cleaned_data["verified_score"] or None)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Your verdict is saved."))
-            return redirect("audits:audit_detail", pk=action.finding.audit_id)
+    if request.method == "POST":
+        if not can_verify:
+            if can_verify.kind == ROLE:
+                raise PermissionDenied
+            messages.info(request, can_verify.reason)  # judged already (by a colleague?): say so
+            return redirect("audits:verify_correction", action_pk=action.pk)
+        if form.is_valid():
+            try:
+                services.verify_corrective_action(action=action, actor=request.user,
+                                                  accepted=form.cleaned_data["verdict"] == "accept",
+                                                  reason=form.cleaned_data["reason"],
+                                                  verified_score=form.cleaned_data["verified_score"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Your verdict is saved."))
+                return redirect(f"{reverse('audits:audit_detail', kwargs={'pk': audit.pk})}#corrections-heading")
     return render(request, "audits/verify_correction.html", {
-        "action": action, "finding": action.finding, "audit": action.finding.audit, "form": form,
-        "can_verify": permissions.can_verify_correction(request.user, action),
+        "action": action, "finding": action.finding, "audit": audit, "form": form,
+        "can_verify": can_verify,
         "can_change_deadline": permissions.can_change_deadline(request.user, action),
-        "deadline_form": deadline_form, "evidence": action.evidence.all(),
+        "deadline_form": DeadlineForm(), "evidence": action.evidence.all(),
     }, status=400 if form.errors else 200)
 
 
@@ -442,30 +536,47 @@ def change_deadline(request, action_pk):
 @require_GET
 def case_findings(request, case_pk):
     case = case_permissions.get_case_for_user_or_404(request.user, case_pk)
+    return _render_case_findings(request, case)
+
+
+def _render_case_findings(request, case, *, posted=None, status=200):
+    """The applicant's page of the auditor's findings, the points to improve first, each with its
+    corrective action: a form for whom may answer now, the reason for a colleague who may not.
+    ``posted``: the answer form of one action as it was posted and refused, shown again."""
     audit = selectors.current_audit(case)
     if audit is None or not permissions.can_see_findings(request.user, audit):
         raise Http404
-    # The points to improve first: that is what the applicant has to act on.
     findings = sorted(selectors.findings_for_case(audit), key=lambda f: not f.is_nonconformity)
-    can_answer = case_permissions.can_manage_case(request.user, case) and case.state == Case.State.CORRECTIVE_ACTIONS
     evidence_choices = selectors.organisation_evidence(case)
     choices = [(e.pk, e.original_name) for e in evidence_choices]
+    audit.case = case
     for finding in findings:
         action = getattr(finding, "corrective_action", None) if finding.is_nonconformity else None
         finding.action = action
         finding.form = None
-        if action is not None:
-            finding.audit = audit
-            audit.case = case
-            action.finding = finding
-        if action and permissions.can_answer_correction(request.user, action):
-            finding.form = CorrectiveAnswerForm(prefix=f"a{action.pk}", evidence_choices=evidence_choices,
-                                                initial={"root_cause": action.root_cause, "plan": action.plan})
+        if action is None:
+            continue
+        finding.audit = audit
+        action.finding = finding
+        action.verdict = permissions.can_answer_correction(request.user, action)
+        if action.verdict:
+            # to upload evidence first, and come back to this point afterwards
+            finding.evidence_url = reverse("certification:evidence", args=[case.pk]) + "?" + urlencode(
+                {"criterium": finding.criterion_id, "terug": f"{request.path}#finding-{finding.pk}"})
+            finding.form = posted[1] if posted and posted[0] == action.pk else CorrectiveAnswerForm(
+                prefix=f"a{action.pk}", evidence_choices=evidence_choices,
+                initial={"root_cause": action.root_cause, "plan": action.plan})
             finding.form.fields["evidence"].choices = choices
+    actions = [f.action for f in findings if f.action]
+    waiting = [a for a in actions if a.state in CorrectiveAction.WAITING_FOR_APPLICANT]
     return render(request, "audits/case_findings.html", {
-        "case": case, "audit": audit, "findings": findings, "can_answer": can_answer,
-        "open_count": sum(1 for f in findings if f.action and f.action.state != CorrectiveAction.State.ACCEPTED),
-    })
+        "case": case, "audit": audit, "findings": findings,
+        "open_count": sum(1 for a in actions if a.state != CorrectiveAction.State.ACCEPTED),
+        "first_deadline": min((a.deadline for a in waiting), default=None),
+        # a colleague who may not answer is told who can
+        "answer_refusal": next((a.verdict.reason for a in waiting if not a.verdict and a.verdict.kind == ROLE), ""),
+        "admins": organisation_admins(case.organisation) if any(not a.verdict for a in waiting) else [],
+    }, status=status)
 
 
 @login_required
@@ -479,12 +590,12 @@ def answer_correction(request, action_pk):
         try:
             services.answer_corrective_action(action=action, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your answer is sent to the auditor."))
-    else:
-        messages.error(request, _("Your answer on %(code)s is not sent: %(errors)s") % {
-            "code": action.finding.criterion.code,
-            "errors": " ".join(e for errs in form.errors.values() for e in errs)})
-    return redirect(f"{reverse('audits:case_findings', kwargs={'case_pk': case.pk})}#finding-{action.finding_id}")
+            return redirect(f"{reverse('audits:case_findings', kwargs={'case_pk': case.pk})}"
+                            f"#finding-{action.finding_id}")
+    # Shown again with what was typed, the errors at the fields, and a banner that names them.
+    messages.error(request, not_saved_message(
+        _("Your answer on %(code)s is not sent.") % {"code": action.finding.criterion.code}, form))
+    return _render_case_findings(request, case, posted=(action.pk, form), status=400)

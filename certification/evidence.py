@@ -80,8 +80,8 @@ def check_evidence_file(uploaded) -> CheckedFile:
     content_type = kind.mime if kind else ("text/csv" if _looks_like_csv(head) else None)
     if content_type not in ALLOWED_TYPES:
         raise ValidationError(
-            _("We cannot accept this type of file. Upload a PDF, an office document (Word, Excel, "
-              "PowerPoint, OpenDocument), an image (PNG, JPEG, GIF, WebP) or a CSV file."),
+            _("We cannot accept this type of file. Upload a PDF, a Word, Excel or PowerPoint file "
+              "(OpenDocument is fine too), a photo or picture (PNG, JPEG, GIF or WebP) or a CSV file."),
             code="bad_type",
         )
     digest = hashlib.sha256()

@@ -1,20 +1,49 @@
+from decimal import Decimal
+
 from django import forms
+from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from .models import Criterion
-from .scores import SCORE_CHOICES
+from .scores import score_form_choices, score_value
 
-SCORE_FORM_CHOICES = [("", _("Choose"))] + [(str(value), label) for value, label in SCORE_CHOICES]
+
+class ScoreBoundField(BoundField):
+    """Also points at the help text of another field that explains the scale (``help_of``)."""
+
+    @property
+    def aria_describedby(self):
+        ids = (super().aria_describedby or "").split()
+        other = getattr(self.field, "help_of", None)
+        if other and self.form[other].auto_id:
+            ids.insert(0, f"{self.form[other].auto_id}_helptext")
+        return " ".join(ids)
+
+
+class ScoreField(forms.TypedChoiceField):
+    """A select of the Meetlat scale. Every value, stored (Decimal("6.0")) or posted ("6.0"),
+    is normalised to the one form value of its score ("6"), so a saved score is shown selected."""
+
+    bound_field_class = ScoreBoundField
+
+    def __init__(self, *, required=True, help_of: str = "", **kwargs):
+        self.help_of = help_of
+        kwargs.setdefault("choices", score_form_choices)
+        super().__init__(required=required, coerce=Decimal, empty_value=None, **kwargs)
+
+    def prepare_value(self, value):
+        return score_value(value)
+
+    def to_python(self, value):
+        return score_value(super().to_python(value))
 
 
 class AnswerForm(forms.Form):
-    current_score = forms.TypedChoiceField(
-        label=_("Where are you now?"), choices=SCORE_FORM_CHOICES, coerce=str,
+    current_score = ScoreField(
+        label=_("Where are you now?"),
         help_text=_("1 = laggard, 5.5 = middle, 8 = leader, 10 = the best there is."),
     )
-    ambition_score = forms.TypedChoiceField(
-        label=_("Where do you want to be?"), choices=SCORE_FORM_CHOICES, coerce=str,
-    )
+    ambition_score = ScoreField(label=_("Where do you want to be?"), help_of="current_score")
     explanation = forms.CharField(
         label=_("Explanation"), max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -25,8 +54,8 @@ class AnswerForm(forms.Form):
 class EvidenceForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("PDF, office document, image or CSV. At most 20 MB. "
-                    "Remove personal data of customers before you upload."),
+        help_text=_("You can upload a PDF, a Word, Excel or PowerPoint file, a photo or a CSV file. "
+                    "The file can be 20 MB at most. First remove personal data of customers from it."),
     )
     criteria = forms.ModelMultipleChoiceField(
         label=_("Evidence for which criteria?"), queryset=Criterion.objects.none(),
@@ -46,6 +75,16 @@ class DeclarationForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I have read the self-assessment and I declare that it is true and complete."),
         error_messages={"required": _("Tick the box to confirm the declaration.")},
+    )
+
+
+class SubmitForm(forms.Form):
+    """Submitting cannot be undone: the admin confirms they checked the application (no
+    JavaScript-only confirm dialog: a box on the page, checked by the server)."""
+    confirm = forms.BooleanField(
+        label=_("I checked the application: the answers, the evidence and the declaration. "
+                "I know that nothing can be changed after submitting."),
+        error_messages={"required": _("Tick the box to confirm that you checked the application.")},
     )
 
 

@@ -22,14 +22,15 @@ NEXT_STEPS = {
     ),
     Case.State.AUDITING: lambda c: _("The auditor is studying your application. The auditor may ask you for more evidence."),
     Case.State.CORRECTIVE_ACTIONS: lambda c: _(
-        "The auditor found points to improve. Answer each point before its deadline."
+        "The auditor found points to improve. An admin of your organisation answers each point before its "
+        "deadline: what is the cause, and what do you do about it?"
     ),
     Case.State.AWAITING_DECISION: lambda c: _("The board of the foundation will decide. You will get an e-mail."),
     Case.State.CERTIFIED: lambda c: _("Congratulations! Your organisation has the quality mark Warm Incasseren."),
     Case.State.MAINTAINED: lambda c: _("Your certificate stays valid."),
     Case.State.REFUSED: lambda c: _(
         "Your application was refused. You can start a new application from %(date)s."
-    ) % {"date": date_format(c.may_start_again_on, "j F Y")} if c.may_start_again_on else _("Your application was refused."),
+    ) % {"date": date_format(c.may_start_again_on, "DATE_FORMAT")} if c.may_start_again_on else _("Your application was refused."),
     Case.State.WITHDRAWN: lambda c: _("You withdrew this application."),
 }
 

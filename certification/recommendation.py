@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from .scores import score_label
+
 MAJOR_OPEN = "major_open"
 MINOR_UNVERIFIED = "minor_unverified"
 BELOW_MINIMUM = "below_minimum"
@@ -90,12 +92,7 @@ def reason_texts(reasons_data: list[dict]) -> list[str]:
         template = REASON_TEXTS.get(item.get("kind"))
         if template is None:
             continue
-        minimum = str(item.get("minimum", "")).replace(".", ",") if _decimal_comma() else item.get("minimum", "")
+        minimum = score_label(item.get("minimum")) or item.get("minimum", "")
         texts.append(str(template) % {"codes": ", ".join(item.get("criteria", [])), "minimum": minimum})
     return texts
 
-
-def _decimal_comma() -> bool:
-    from django.utils.formats import get_format
-
-    return get_format("DECIMAL_SEPARATOR") == ","

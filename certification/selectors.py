@@ -19,6 +19,9 @@ def _count(queryset, group_field: str):
     )
 
 
+count_subquery = _count  # for the other apps' list pages
+
+
 def organisations_for_member(user):
     """Organisations the user is a member of (through the permissions their membership granted)."""
     return get_objects_for_user(

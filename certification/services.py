@@ -194,7 +194,7 @@ def start_case(*, organisation: Organisation, actor, kind: str = Case.Kind.INITI
         if refused:
             raise ValidationError(
                 _("Your last application was refused. You can start a new application from %(date)s.")
-                % {"date": date_format(refused.may_start_again_on, "j F Y")}
+                % {"date": date_format(refused.may_start_again_on, "DATE_FORMAT")}
             )
     version = current_version()
     if version is None:

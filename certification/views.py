@@ -1,17 +1,20 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organisations import permissions as org_permissions
-from organisations.forms import add_service_errors
+from organisations.forms import add_service_errors, not_saved_message
 
 from . import hooks, permissions, selectors, services
-from .forms import AnswerForm, DeclarationForm, EvidenceForm, IntakeForm, WithdrawForm
+from .forms import AnswerForm, DeclarationForm, EvidenceForm, IntakeForm, SubmitForm, WithdrawForm
 from .models import Case, Criterion, SelfAssessmentAnswer
 from .presentation import next_step, stages
 from .services import AnswerInput
@@ -100,6 +103,7 @@ def _case_context(request, case: Case) -> dict:
         "is_applicant_admin": permissions.can_manage_case(user, case),
         "history": selectors.case_history(case),
         "declaration_form": DeclarationForm(),
+        "submit_form": SubmitForm(),
         "intake_form": IntakeForm(),
         "evidence_count": selectors.active_evidence().filter(case=case).count(),
         "statement": services.DECLARATION_STATEMENT,
@@ -125,6 +129,7 @@ def case_file(request, pk):
         "declaration": case.active_declaration(),
         "progress": selectors.progress(case),
         "can_intake": permissions.can_do_intake(request.user, case),
+        "is_applicant": permissions.can_contribute_to_case(request.user, case),
         "intake_form": IntakeForm(),
     })
 
@@ -133,6 +138,12 @@ def case_file(request, pk):
 @require_GET
 def self_assessment(request, pk, theme_code=None):
     case = permissions.get_case_for_user_or_404(request.user, pk)
+    return _render_theme(request, case, theme_code)
+
+
+def _render_theme(request, case, theme_code=None, *, posted=None, status=200):
+    """One theme of the self-assessment. ``posted``: the answer form of one criterion as it was
+    posted and refused (without JavaScript), shown again with what was typed and the errors."""
     themes = list(selectors.themes_with_progress(case))
     if not themes:
         raise Http404
@@ -144,7 +155,9 @@ def self_assessment(request, pk, theme_code=None):
     can_contribute = bool(permissions.can_edit_self_assessment(request.user, case))
     for criterion in criteria:
         criterion.answer = criterion.case_answers[0] if criterion.case_answers else None
-        criterion.form = _answer_form(criterion) if can_contribute else None
+        criterion.form = None
+        if can_contribute:
+            criterion.form = posted[1] if posted and posted[0] == criterion.pk else _answer_form(criterion)
         criterion.can_review = bool(can_contribute and criterion.answer and not criterion.answer.is_reviewed and
                                     permissions.can_review_answer(request.user, criterion.answer, case))
     return render(request, "certification/self_assessment.html", {
@@ -156,19 +169,21 @@ def self_assessment(request, pk, theme_code=None):
         "previous_theme": themes[index - 1] if index > 0 else None,
         "next_theme": themes[index + 1] if index + 1 < len(themes) else None,
         "can_contribute": can_contribute,
-    })
+    }, status=status)
 
 
 def _answer_form(criterion, data=None):
     answer = criterion.answer
     initial = None
     if answer is not None:
-        initial = {"current_score": str(answer.current_score), "ambition_score": str(answer.ambition_score),
+        initial = {"current_score": answer.current_score, "ambition_score": answer.ambition_score,
                    "explanation": answer.explanation}
     return AnswerForm(data=data, initial=initial, prefix=f"c{criterion.pk}")
 
 
-def _render_criterion(request, case, criterion, *, form=None, status=200, review_error=""):
+def _render_criterion(request, case, criterion, *, form=None, status=200, review_error="", live=""):
+    """The block of one criterion, swapped in place (HTMX). ``live``: what the live region of the
+    page announces (saved, or not saved and why), as focus stays on the answer."""
     criterion.case_answers = list(
         SelfAssessmentAnswer.objects.filter(case=case, criterion=criterion).select_related("written_by", "reviewed_by")
     )
@@ -180,7 +195,7 @@ def _render_criterion(request, case, criterion, *, form=None, status=200, review
     return render(request, "certification/_criterion.html", {
         "case": case, "criterion": criterion, "review_error": review_error,
         "can_contribute": bool(permissions.can_edit_self_assessment(request.user, case)),
-        "progress": selectors.progress(case), "oob_progress": True,
+        "progress": selectors.progress(case), "oob_progress": True, "live": live,
     }, status=status)
 
 
@@ -209,16 +224,19 @@ def save_answer(request, pk, criterion_pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            saved = _("Your answer for %(code)s is saved.") % {"code": criterion.code}
             if request.htmx:
-                response = _render_criterion(request, case, criterion)
-                return response
-            messages.success(request, _("Your answer for %(code)s is saved.") % {"code": criterion.code})
+                return _render_criterion(request, case, criterion, live=saved)
+            messages.success(request, saved)
             return _back_to_theme(case, criterion)
+    refused = not_saved_message(_("Your answer for %(code)s is not saved.") % {"code": criterion.code}, form)
+    if not permissions.can_edit_self_assessment(request.user, case):  # submitted meanwhile: nothing to fix here
+        messages.error(request, refused)
+        return _back_to_theme(case, criterion)
     if request.htmx:
-        return _render_criterion(request, case, criterion, form=form, status=200)
-    messages.error(request, _("Your answer for %(code)s is not saved: %(errors)s") % {
-        "code": criterion.code, "errors": " ".join(e for errs in form.errors.values() for e in errs)})
-    return _back_to_theme(case, criterion)
+        return _render_criterion(request, case, criterion, form=form, status=200, live=refused)
+    messages.error(request, refused)
+    return _render_theme(request, case, criterion.theme.code, posted=(criterion.pk, form), status=400)
 
 
 @login_required
@@ -234,12 +252,14 @@ def review_answer(request, pk, criterion_pk):
         services.review_answer(answer=answer, actor=request.user)
     except ValidationError as error:
         if request.htmx:
-            return _render_criterion(request, case, criterion, review_error=_error_text(error))
+            return _render_criterion(request, case, criterion, review_error=_error_text(error),
+                                     live=_error_text(error))
         messages.error(request, _error_text(error))
     else:
+        checked = _("You checked the answer for %(code)s.") % {"code": criterion.code}
         if request.htmx:
-            return _render_criterion(request, case, criterion)
-        messages.success(request, _("You checked the answer for %(code)s.") % {"code": criterion.code})
+            return _render_criterion(request, case, criterion, live=checked)
+        messages.success(request, checked)
     return _back_to_theme(case, criterion)
 
 
@@ -249,6 +269,8 @@ def evidence(request, pk):
     case = permissions.get_case_for_user_or_404(request.user, pk)
     can_upload = permissions.can_upload_evidence(request.user, case)
     form = EvidenceForm(case=case, initial={"criteria": request.GET.getlist("criterium")})
+    # Where the person came from (e.g. answering a point to improve), to go back after uploading.
+    back = _local_path(request, request.POST.get("terug") or request.GET.get("terug"))
     status = 200
     if request.method == "POST":
         permissions.check_case(request.user, case, permissions.CONTRIBUTE)
@@ -263,7 +285,9 @@ def evidence(request, pk):
                 form.add_error("file" if error.code in {"empty", "too_large", "bad_type"} else None, error)
             else:
                 messages.success(request, _upload_message(result, form.cleaned_data["file"].name))
-                return redirect("certification:evidence", pk=case.pk)
+                url = reverse("certification:evidence", kwargs={"pk": case.pk})
+                return redirect(f"{url}?{urlencode({'terug': back})}" if back else url)
+        messages.error(request, not_saved_message(_("The file is not uploaded."), form))
         status = 400
     evidence_list = list(selectors.evidence_for_case(case))
     for item in evidence_list:
@@ -271,8 +295,16 @@ def evidence(request, pk):
     return render(request, "certification/evidence.html", {
         "case": case, "form": form, "can_upload": can_upload,
         "can_remove": any(item.can_remove for item in evidence_list),
-        "evidence_list": evidence_list,
+        "evidence_list": evidence_list, "back": back,
     }, status=status)
+
+
+def _local_path(request, path: str | None) -> str:
+    """``path`` if it is a path on this site (never another site: no open redirect), else ""."""
+    path = (path or "").strip()
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return ""
+    return path if url_has_allowed_host_and_scheme(path, allowed_hosts={request.get_host()}) else ""
 
 
 def _upload_message(result: services.UploadResult, name: str) -> str:
@@ -340,6 +372,12 @@ def sign_declaration(request, pk):
 @require_POST
 def submit(request, pk):
     case = permissions.get_case_for_user_or_404(request.user, pk, need=permissions.MANAGE)
+    form = SubmitForm(request.POST)
+    if not form.is_valid() and permissions.can_submit_case(request.user, case):
+        messages.error(request, not_saved_message(_("Your application is not submitted."), form))
+        context = _case_context(request, case)
+        context["submit_form"] = form
+        return render(request, "certification/case_detail.html", context, status=400)
     try:
         services.submit_case(case=case, actor=request.user)
     except ValidationError as error:

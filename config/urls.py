@@ -18,6 +18,12 @@ urlpatterns = [
     path("admin/", RedirectView.as_view(url="/beheer/", permanent=False)),
 ]
 
+# The product's own error pages, in the normal layout and the user's language (config/errors.py).
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 

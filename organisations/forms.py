@@ -98,3 +98,15 @@ def add_service_errors(form: forms.Form, error) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def not_saved_message(headline: str, form: forms.Form) -> str:
+    """A banner for a refused form that names what needs attention: the headline, then the labels
+    of the fields with an error ("Check: Verified score, Classification."), then any error that
+    belongs to no field. Never "required. required. required."."""
+    labels = [f"“{form.fields[name].label}”" for name in form.errors if name in form.fields]
+    parts = [str(headline)]
+    if labels:
+        parts.append(_("Check: %(fields)s.") % {"fields": ", ".join(labels)})
+    parts.extend(str(e) for e in form.non_field_errors())
+    return " ".join(parts)

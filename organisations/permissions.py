@@ -168,11 +168,16 @@ def org_perms(user, organisation: Organisation) -> set[str]:
     return object_perms(user, organisation)
 
 
+def prefetch_object_perms(user, objects) -> None:
+    """Read the user's rights on many objects of one model at once (two queries), for list pages."""
+    objects = list(objects)
+    if objects and getattr(user, "is_authenticated", False) and user.is_active:
+        _checker(user).prefetch_perms(objects)
+
+
 def prefetch_org_perms(user, organisations) -> None:
     """Read the user's rights on many organisations at once (two queries), for list pages."""
-    organisations = list(organisations)
-    if organisations and getattr(user, "is_authenticated", False) and user.is_active:
-        _checker(user).prefetch_perms(organisations)
+    prefetch_object_perms(user, organisations)
 
 
 def is_member(user, organisation: Organisation) -> bool:

@@ -238,7 +238,10 @@ def accept_invitation(request, token):
     try:
         services.check_invitation_usable(invitation)
     except ValidationError as error:
-        return render(request, "organisations/invitation_invalid.html", {"errors": error.messages}, status=410 if invitation else 404)
+        if invitation is None:
+            return render(request, "organisations/invitation_invalid.html", {"errors": error.messages}, status=404)
+        # used, withdrawn or expired: a link that worked once (the product's 410 page)
+        return render(request, "410.html", {"reasons": error.messages}, status=410)
 
     if request.user.is_authenticated:
         if request.user.email.lower() != invitation.email.lower():

@@ -57,3 +57,20 @@ def set_state(case: Case, state: str, **fields) -> Case:
     force_update(Case, case.pk, state=state, **fields)
     return Case.objects.get(pk=case.pk)
 
+
+
+def selected_options(html: str, name: str) -> list[str]:
+    """The values of the selected options of the ``<select name=...>`` in ``html``."""
+    import re
+
+    match = re.search(rf'<select name="{re.escape(name)}"[^>]*>(.*?)</select>', html, re.S)
+    assert match, f"no select named {name}"
+    return re.findall(r'<option value="([^"]*)"[^>]*\bselected\b', match.group(1))
+
+
+def option_values(html: str, name: str) -> list[str]:
+    import re
+
+    match = re.search(rf'<select name="{re.escape(name)}"[^>]*>(.*?)</select>', html, re.S)
+    assert match, f"no select named {name}"
+    return re.findall(r'<option value="([^"]*)"', match.group(1))

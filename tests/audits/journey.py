@@ -54,8 +54,18 @@ def declare_all(audit: Audit) -> None:
 
 
 def start(audit: Audit, lead_user) -> Audit:
+    """Declare and start, as on the first audit day (the audit cannot start before it)."""
     declare_all(audit)
-    return services.start_audit(audit=audit, actor=lead_user)
+    return services.start_audit(audit=audit, actor=lead_user, today=audit.first_day)
+
+
+def audit_day_has_come(audit: Audit) -> Audit:
+    """Arrange that today is the first audit day (evidence was due yesterday), for pages that
+    start the audit with the local date. Only to arrange, never to act."""
+    today = timezone.localdate()
+    Audit.objects.filter(pk=audit.pk).update(first_day=today, last_day=today, evidence_due=today - timedelta(days=1))
+    audit.refresh_from_db()
+    return audit
 
 
 def record(audit: Audit, user, criterion: Criterion, *, score="7", classification=Classification.CONFORM,

@@ -124,7 +124,7 @@ def test_answer_is_refused_when_the_case_no_longer_waits_for_corrections(audit, 
     cert_services.withdraw_case(case=audit.case, actor=applicant_admin, reason="We stoppen.")
 
     message = refused(audit.case, lambda: answer(major, applicant_admin))
-    assert message == "This case is not waiting for corrective actions."
+    assert message == "You cannot answer this point now: the application no longer waits for answers."
 
 
 # --------------------------------------------------------------------------- verify

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.formats import date_format
 
 from audits import rules, services
 from audits.models import Assignment, Audit, Auditor, ConflictOfInterest
@@ -143,7 +144,7 @@ def test_lead_starts_the_audit_once_everyone_declared(team_audit, auditor, other
     services.declare_independence(assignment=lead_of(team_audit), actor=auditor)
     services.declare_independence(assignment=co_of(team_audit), actor=other_auditor)
 
-    services.start_audit(audit=team_audit, actor=auditor)
+    services.start_audit(audit=team_audit, actor=auditor, today=team_audit.first_day)
 
     assert Audit.objects.get(pk=team_audit.pk).state == Audit.State.IN_PROGRESS
     case = Case.objects.get(pk=team_audit.case_id)
@@ -152,22 +153,35 @@ def test_lead_starts_the_audit_once_everyone_declared(team_audit, auditor, other
     assert LogEntry.objects.for_object(team_audit).filter(action="audits.audit.started").count() == 1
 
 
+def test_start_is_refused_before_the_first_audit_day_and_says_when_and_what_to_do(planned_audit, auditor):
+    journey.declare_all(planned_audit)
+    day_before = planned_audit.first_day - timedelta(days=1)
+
+    message = refused(planned_audit.case,
+                      lambda: services.start_audit(audit=planned_audit, actor=auditor, today=day_before))
+
+    assert message.startswith(f"The audit is planned on {date_format(planned_audit.first_day, 'DATE_FORMAT')}. "
+                              "You can start it on that day.")
+    assert "Ask the secretariat to move it." in message
+    assert Audit.objects.get(pk=planned_audit.pk).state == Audit.State.PLANNED
+
+
 def test_start_is_refused_while_someone_still_has_to_declare(team_audit, auditor):
     services.declare_independence(assignment=lead_of(team_audit), actor=auditor)
 
-    message = refused(team_audit.case, lambda: services.start_audit(audit=team_audit, actor=auditor))
+    message = refused(team_audit.case, lambda: services.start_audit(audit=team_audit, actor=auditor, today=team_audit.first_day))
     assert message == "Not every auditor has declared independence yet: Bram Auditor."
 
 
 def test_lead_who_has_not_declared_cannot_start(planned_audit, auditor):
-    message = refused(planned_audit.case, lambda: services.start_audit(audit=planned_audit, actor=auditor))
+    message = refused(planned_audit.case, lambda: services.start_audit(audit=planned_audit, actor=auditor, today=planned_audit.first_day))
     assert message == "Not every auditor has declared independence yet: Anouk Auditor."
 
 
 def test_co_auditor_cannot_start_the_audit(team_audit, auditor, other_auditor):
     journey.declare_all(team_audit)
 
-    message = refused(team_audit.case, lambda: services.start_audit(audit=team_audit, actor=other_auditor),
+    message = refused(team_audit.case, lambda: services.start_audit(audit=team_audit, actor=other_auditor, today=team_audit.first_day),
                       PermissionDenied)
     assert message == "Only the lead auditor may do this."
 
@@ -175,17 +189,17 @@ def test_co_auditor_cannot_start_the_audit(team_audit, auditor, other_auditor):
 def test_secretariat_and_applicant_cannot_start_the_audit(planned_audit, secretariat, applicant_admin):
     journey.declare_all(planned_audit)
     for actor in (secretariat, applicant_admin):
-        refused(planned_audit.case, lambda actor=actor: services.start_audit(audit=planned_audit, actor=actor),
+        refused(planned_audit.case, lambda actor=actor: services.start_audit(audit=planned_audit, actor=actor, today=planned_audit.first_day),
                 PermissionDenied)
 
 
 def test_auditor_not_on_the_audit_gets_404_when_starting(planned_audit, other_auditor, co_auditor):
     journey.declare_all(planned_audit)
-    refused(planned_audit.case, lambda: services.start_audit(audit=planned_audit, actor=other_auditor), Http404)
+    refused(planned_audit.case, lambda: services.start_audit(audit=planned_audit, actor=other_auditor, today=planned_audit.first_day), Http404)
 
 
 def test_starting_twice_says_so(started_audit, auditor):
-    message = refused(started_audit.case, lambda: services.start_audit(audit=started_audit, actor=auditor))
+    message = refused(started_audit.case, lambda: services.start_audit(audit=started_audit, actor=auditor, today=started_audit.first_day))
     assert message == "The audit has already started."
 
 
@@ -193,14 +207,14 @@ def test_cancelled_audit_cannot_start(planned_audit, secretariat, auditor):
     journey.declare_all(planned_audit)
     services.cancel_audit(audit=planned_audit, actor=secretariat, reason="Uitstel.")
 
-    refused(planned_audit.case, lambda: services.start_audit(audit=planned_audit, actor=auditor), Http404)
+    refused(planned_audit.case, lambda: services.start_audit(audit=planned_audit, actor=auditor, today=planned_audit.first_day), Http404)
 
 
 def test_start_is_refused_when_a_team_member_was_suspended_after_planning(team_audit, auditor, other_auditor):
     journey.declare_all(team_audit)
     Auditor.objects.filter(user=other_auditor).update(status=Auditor.Status.SUSPENDED)
 
-    message = refused(team_audit.case, lambda: services.start_audit(audit=team_audit, actor=auditor))
+    message = refused(team_audit.case, lambda: services.start_audit(audit=team_audit, actor=auditor, today=team_audit.first_day))
     assert message.startswith("Bram Auditor cannot audit on these dates: Qualification is suspended.")
     assert Audit.objects.get(pk=team_audit.pk).state == Audit.State.PLANNED
 
@@ -209,5 +223,5 @@ def test_start_is_refused_when_the_qualification_ended_before_the_audit_day(plan
     journey.declare_all(planned_audit)
     Auditor.objects.filter(user=auditor).update(qualified_until=planned_audit.first_day - timedelta(days=1))
 
-    message = refused(planned_audit.case, lambda: services.start_audit(audit=planned_audit, actor=auditor))
+    message = refused(planned_audit.case, lambda: services.start_audit(audit=planned_audit, actor=auditor, today=planned_audit.first_day))
     assert "cannot audit on these dates" in message

@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from audits import rules, services
 from audits.models import Assignment, Audit, Auditor, ConflictOfInterest
@@ -17,6 +19,7 @@ from certification.models import Case
 from records.models import LogEntry
 
 from .. import factories
+from ..helpers import english
 from . import journey
 
 ALL_PERMS = {"certification.view_case", "certification.audit_case", "organisations.view_organisation"}
@@ -143,10 +146,12 @@ def test_audit_of_an_organisation_without_head_office_is_refused(submitted_case,
         "The organisation has no head office on record. Ask the applicant to add it first."]
 
 
-def test_evidence_due_in_the_past_is_refused(admitted_case, secretariat, lead_auditor):
+@pytest.mark.parametrize("days_ahead", [-1, 0])
+def test_evidence_due_today_or_in_the_past_is_refused(admitted_case, secretariat, lead_auditor, days_ahead):
     excinfo = assert_refused(admitted_case, lambda: journey.plan(
-        admitted_case, secretariat, lead_auditor, evidence_due=timezone.localdate() - timedelta(days=1)))
-    assert excinfo.value.message_dict["evidence_due"] == ["The evidence due date cannot be in the past."]
+        admitted_case, secretariat, lead_auditor, evidence_due=timezone.localdate() + timedelta(days=days_ahead)))
+    assert excinfo.value.message_dict["evidence_due"] == [
+        "The evidence due date must be after today: the applicant needs time to upload."]
 
 
 def test_evidence_due_after_the_audit_is_refused(admitted_case, secretariat, lead_auditor):
@@ -429,3 +434,59 @@ def test_only_the_secretariat_removes_auditors(planned_audit, auditor):
 
 def test_proposed_locations_are_what_the_planning_form_suggests(admitted_case, head_office):
     assert rules.propose_locations(admitted_case.organisation) == [head_office]
+
+
+# Issue #7, item 4: an empty evidence due date is the norm's default, never the day of planning.
+
+
+def _plan_through_the_page(client, case, lead, head_office, first_day, evidence_due=""):
+    return client.post(reverse("audits:plan", kwargs={"case_pk": case.pk}), {
+        "lead": lead.pk, "first_day": str(first_day), "last_day": "", "evidence_due": evidence_due,
+        "locations": [head_office.pk]})
+
+
+def test_an_empty_evidence_due_date_is_four_weeks_before_the_audit_in_the_mail_and_on_the_case_page(
+        admitted_case, secretariat, lead_auditor, head_office, applicant_admin, client_for, mailoutbox,
+        django_capture_on_commit_callbacks):
+    first_day = timezone.localdate() + timedelta(weeks=4, days=1)
+    client = english(client_for(secretariat))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _plan_through_the_page(client, admitted_case, lead_auditor, head_office, first_day)
+
+    assert response.status_code == 302
+    audit = Audit.objects.get(case=admitted_case)
+    assert audit.evidence_due == first_day - timedelta(weeks=4) == timezone.localdate() + timedelta(days=1)
+    due_text = date_format(audit.evidence_due, "DATE_FORMAT")
+    [mail] = [m for m in mailoutbox if m.to == [applicant_admin.email]]
+    with translation.override(applicant_admin.language):  # the mail is in the recipient's language
+        assert date_format(audit.evidence_due, "DATE_FORMAT") in mail.body
+    page = english(client_for(applicant_admin)).get(reverse("certification:case_detail", args=[admitted_case.pk]))
+    assert due_text in page.content.decode()
+
+
+def test_an_empty_evidence_due_date_that_would_be_today_is_refused_through_the_page(
+        admitted_case, secretariat, lead_auditor, head_office, client_for):
+    """The audit exactly four weeks away: the default would be today, and the applicant would read
+    "upload before <today>" on the day of planning."""
+    client = english(client_for(secretariat))
+
+    response = _plan_through_the_page(client, admitted_case, lead_auditor, head_office,
+                                      timezone.localdate() + timedelta(weeks=4))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["evidence_due"] == [
+        "Without a date, evidence is due 4 weeks before the audit: that is not after today. "
+        "Choose a due date after today, or a later audit day."]
+    assert not Audit.objects.exists()
+
+
+def test_moving_the_audit_with_an_empty_evidence_due_date_takes_the_default_of_the_new_day(
+        planned_audit, secretariat, client_for):
+    new_day = journey.audit_day(70)
+
+    response = english(client_for(secretariat)).post(reverse("audits:replan", kwargs={"pk": planned_audit.pk}), {
+        "first_day": str(new_day), "last_day": "", "evidence_due": "", "reason": "Ziekte."})
+
+    assert response.status_code == 302
+    assert Audit.objects.get(pk=planned_audit.pk).evidence_due == new_day - timedelta(weeks=4)

@@ -76,6 +76,7 @@ PREDICATES = [
     Row(A.can_record_findings, "started", {"lead", "co"}, lambda w: (w.audit,), "reported"),
     Row(A.can_request_evidence, "started", {"lead", "co"}, lambda w: (w.audit,), "reported"),
     Row(A.can_submit_report, "started", {"lead"}, lambda w: (w.audit,), "reported"),
+    Row(A.can_judge_corrections, "reported", {"lead", "co"}, lambda w: (w.audit,), "started"),
     Row(A.can_verify_correction, "answered", {"lead", "co"}, lambda w: (_action(MAJOR_CODE)(w),), "reported"),
     # after the case ended the auditors no longer write; the secretariat is told the point is closed
     Row(A.can_change_deadline, "answered", {"lead", "co", "secretariat"}, lambda w: (_action(MINOR_CODE)(w),),
@@ -139,6 +140,7 @@ def build(stage: str, people, organisation, lead_auditor, co_auditor) -> World:
     w.audit = journey.plan(w.case, secretariat, lead_auditor, co=[co_auditor])
     if stage != "planned":
         journey.declare_all(w.audit)
+        journey.audit_day_has_come(w.audit)
     if stage in ("started", "reported", "answered", "withdrawn_late"):
         journey.start(w.audit, people["lead"])
     if stage in ("reported", "answered", "withdrawn_late"):

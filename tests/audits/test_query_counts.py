@@ -145,10 +145,11 @@ def test_read_only_workspace_is_constant_too(reported_audit_with_ncs, auditor, a
 # --------------------------------------------------------------------------- secretariat
 
 
-def test_planning_page_is_constant_in_the_number_of_auditors(admitted_case, organisation, secretariat, client_for):
+@pytest.mark.parametrize("params", [{"dag": str(journey.audit_day())}, {}], ids=["chosen day", "proposed day"])
+def test_planning_page_is_constant_in_the_number_of_auditors(admitted_case, organisation, secretariat, client_for,
+                                                             params):
     client = client_for(secretariat)
     url = reverse("audits:plan", kwargs={"case_pk": admitted_case.pk})
-    params = {"dag": str(journey.audit_day())}
     first = registered_auditors(3, organisation)
     audits_led_by(first[0], 2)  # some workload
     few = count_queries(client, url, params)

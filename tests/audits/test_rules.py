@@ -23,7 +23,7 @@ LEAD, CO = Assignment.Role.LEAD, Assignment.Role.CO
 
 
 def fmt(day):
-    return date_format(day, "j F Y")
+    return date_format(day, "DATE_FORMAT")
 
 
 def reasons(auditor, case, *, days=None, role=LEAD):
@@ -110,7 +110,7 @@ def test_conflict_date_is_the_local_date(admitted_case, lead_auditor, organisati
         declared_at=datetime(2026, 3, 10, 23, 30, tzinfo=UTC))
 
     assert reasons(lead_auditor, admitted_case) == [
-        "Declared a conflict of interest with this organisation on 11 March 2026."]
+        "Declared a conflict of interest with this organisation on March 11, 2026."]
 
 
 def test_conflict_with_another_organisation_does_not_block(admitted_case, lead_auditor, other_organisation):

@@ -68,6 +68,7 @@ def prepare(w: World, stage: str) -> World:
         w.audit = journey.plan(w.case, secretariat, w.lead, co=[w.co])
     if reached >= 2:
         journey.declare_all(w.audit)
+        journey.audit_day_has_come(w.audit)  # the audit starts on its first day
     if reached >= 3:
         journey.start(w.audit, lead_user)
     if reached >= 4:
@@ -194,10 +195,11 @@ ROUTES = [
           ok=AUDITORS + APPLICANTS + ("secretariat",), hidden=NOT_INVOLVED),
     Route("audits:report", "POST", audit_pk, "complete", wrong_method="PUT", ok=("lead",), ok_status=302,
           forbidden=APPLICANTS + ("co", "secretariat"), hidden=NOT_INVOLVED,
-          data=lambda w: {"advice": "positive", "summary": "Goed.", "interviews": "2 medewerkers"},
+          data=lambda w: {"advice": "positive", "summary": "Goed.", "interviews": "2 medewerkers", "confirm": "on"},
           done=lambda w: Audit.objects.get(pk=w.audit.pk).state == Audit.State.REPORTED),
+    # read-only for the secretariat; the applicant is sent to its own findings page (tested below)
     Route("audits:verify_correction", "GET", lambda w: {"action_pk": action_of(w, MAJOR_CODE).pk}, "reported",
-          wrong_method="PUT", ok=AUDITORS, forbidden=APPLICANTS + ("secretariat",), hidden=NOT_INVOLVED),
+          wrong_method="PUT", ok=AUDITORS + ("secretariat",), also_ok=APPLICANTS, hidden=NOT_INVOLVED),
     Route("audits:verify_correction", "POST", lambda w: {"action_pk": action_of(w, MAJOR_CODE).pk}, "reported",
           wrong_method="PUT", ok=("lead",), ok_status=302, forbidden=APPLICANTS + ("secretariat",),
           hidden=NOT_INVOLVED, data=lambda w: {"verdict": "accept", "reason": "Gezien.", "verified_score": "6"},
@@ -392,6 +394,7 @@ def test_full_audit_journey_through_the_pages(world, client_for, organisation, d
     response = client.post(reverse("audits:declaration", kwargs={"assignment_pk": assignment.pk}),
                            {"choice": "independent"})
     assert response.status_code == 302
+    journey.audit_day_has_come(audit)
     response = client.post(reverse("audits:start", kwargs={"pk": audit.pk}))
     assert response["Location"] == reverse("audits:workspace", kwargs={"pk": audit.pk})
     assert client.get(response["Location"]).status_code == 200
@@ -411,7 +414,7 @@ def test_full_audit_journey_through_the_pages(world, client_for, organisation, d
     report_url = reverse("audits:report", kwargs={"pk": audit.pk})
     assert client.get(report_url).context["missing"] == []
     response = client.post(report_url, {"advice": "conditional", "summary": "Een punt voor verbetering.",
-                                        "interviews": "4 medewerkers klantcontact"})
+                                        "interviews": "4 medewerkers klantcontact", "confirm": "on"})
     assert response.status_code == 302
     assert Case.objects.get(pk=w.case.pk).state == Case.State.CORRECTIVE_ACTIONS
     action = CorrectiveAction.objects.get()
@@ -465,9 +468,14 @@ def test_bad_finding_input_is_refused_with_a_message_and_changes_nothing(world, 
     response = client.post(reverse("audits:save_finding", kwargs={"pk": w.audit.pk, "criterion_pk": criterion.pk}),
                            post)
 
-    assert response.status_code == 302
+    # the workspace again, with what was typed, the errors at the fields and a banner naming them
+    assert response.status_code == 400
     [message] = messages_of(response)
-    assert message.startswith(f"The finding for {criterion.code} is not saved:")
+    assert message.startswith(f"The finding for {criterion.code} is not saved.")
+    assert "required" not in message
+    [shown] = [c for c in response.context["criteria"] if c.pk == criterion.pk]
+    assert shown.form.is_bound and shown.form.errors
+    assert shown.form["examined"].value() == post[f"f{criterion.pk}-examined"]
     assert journey.snapshot(w.case) == before
 
 
@@ -478,8 +486,9 @@ def test_finding_with_missing_fields_is_refused(world, client_for):
     response = client.post(reverse("audits:save_finding", kwargs={"pk": w.audit.pk,
                                                                   "criterion_pk": w.criteria[0].pk}), {})
 
-    assert response.status_code == 302
-    assert "is not saved" in messages_of(response)[0]
+    assert response.status_code == 400
+    assert messages_of(response) == [f"The finding for {w.criteria[0].code} is not saved. Check: “Verified score”, "
+                                     "“Classification”, “What did you examine?”."]
     assert not Finding.objects.exists()
 
 
@@ -515,7 +524,7 @@ def test_report_with_missing_findings_lists_them(world, client_for):
     client = english(client_for(w.users["lead"]))
 
     response = client.post(reverse("audits:report", kwargs={"pk": w.audit.pk}),
-                           {"advice": "positive", "summary": "Goed."})
+                           {"advice": "positive", "summary": "Goed.", "confirm": "on"})
 
     assert response.status_code == 400
     assert "Not every criterion has a finding yet. Missing: 6.4." in response.content.decode()
@@ -528,10 +537,10 @@ def test_submitting_the_report_twice_through_the_page_says_so(world, client_for,
     journey.record_all(w.audit, w.users["lead"], overrides=stage_overrides)
     client = english(client_for(w.users["lead"]))
     url = reverse("audits:report", kwargs={"pk": w.audit.pk})
-    assert client.post(url, {"advice": "positive", "summary": "Goed."}).status_code == 302
+    assert client.post(url, {"advice": "positive", "summary": "Goed.", "confirm": "on"}).status_code == 302
     before = journey.snapshot(w.case)
 
-    response = client.post(url, {"advice": "negative", "summary": "Toch niet."})
+    response = client.post(url, {"advice": "negative", "summary": "Toch niet.", "confirm": "on"})
 
     assert response.status_code == 302
     assert messages_of(response)[-1] == "The report has already been submitted."
@@ -608,8 +617,11 @@ def test_bad_answer_on_a_corrective_action_is_refused_with_a_message(world, clie
     response = english(client_for(w.users["admin"])).post(
         reverse("audits:answer_correction", kwargs={"action_pk": action.pk}), post)
 
-    assert response.status_code == 302
-    assert messages_of(response)[0].startswith(f"Your answer on {MINOR_CODE} is not sent:")
+    # the findings page again, with what was typed and the errors at the fields
+    assert response.status_code == 400
+    assert messages_of(response)[0].startswith(f"Your answer on {MINOR_CODE} is not sent. Check:")
+    [form] = [f.form for f in response.context["findings"] if f.action and f.action.pk == action.pk]
+    assert form.is_bound and form.errors
     assert journey.snapshot(w.case) == before
 
 
@@ -773,3 +785,17 @@ def test_case_page_shows_the_audit_panel_to_each_role(world, client_for):
     secretariat = english(client_for(w.users["secretariat"])).get(url)
     assert reverse("audits:audit_detail", kwargs={"pk": w.audit.pk}) in secretariat.content.decode()
     assert english(client_for(w.users["stranger"])).get(url).status_code == 404
+
+
+def test_submitting_the_report_needs_the_confirmation_that_it_was_checked(world, client_for):
+    w = prepare(world, "complete")
+    client = english(client_for(w.users["lead"]))
+    url = reverse("audits:report", kwargs={"pk": w.audit.pk})
+    assert 'name="confirm"' in client.get(url).content.decode()
+    before = journey.snapshot(w.case)
+
+    response = client.post(url, {"advice": "positive", "summary": "Goed.", "interviews": "2 medewerkers"})
+
+    assert response.status_code == 400
+    assert "Tick the box to confirm that you checked the findings and the report." in response.content.decode()
+    assert journey.snapshot(w.case) == before

@@ -99,6 +99,17 @@ def open_context(new_context, live_server):
 
 
 @pytest.fixture
+def open_dutch_context(new_context, live_server):
+    """A browser context in the product's default language (Dutch), where words are longest."""
+    def _open(**kwargs) -> BrowserContext:
+        context = new_context(**kwargs)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.add_cookies([{"name": "django_language", "value": "nl", "url": live_server.url}])
+        return context
+    return _open
+
+
+@pytest.fixture
 def page(open_context) -> Page:
     return open_context().new_page()
 
@@ -133,6 +144,47 @@ def assert_accessible(page: Page, name: str) -> None:
     serious = [v for v in result if v["impact"] in ("serious", "critical")]
     assert not serious, f"axe-core found serious accessibility problems on the {name} page ({page.url}):\n" + \
         json.dumps(serious, indent=2, ensure_ascii=False)
+
+
+def assert_fits(page: Page, name: str) -> None:
+    """No horizontal overflow: the page is not wider than the window (tables scroll inside)."""
+    sizes = page.evaluate("() => ({scroll: document.documentElement.scrollWidth,"
+                          " client: document.documentElement.clientWidth})")
+    if sizes["scroll"] > sizes["client"]:
+        culprits = page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter(e => (e.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+                          || e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible')
+                         && !e.closest('.table-scroll'))
+            .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' '
+                                  + Math.round(e.getBoundingClientRect().right))""")
+        raise AssertionError(f"the {name} page ({page.url}) is wider than the screen: {sizes}; {culprits}")
+
+
+def assert_references_exist(page: Page, name: str) -> None:
+    """Every id named by aria-describedby, aria-labelledby, aria-controls and label[for] exists."""
+    missing = page.evaluate(r"""() => {
+        const missing = [];
+        for (const attr of ['aria-describedby', 'aria-labelledby', 'aria-controls']) {
+            for (const el of document.querySelectorAll('[' + attr + ']')) {
+                for (const id of el.getAttribute(attr).split(/\s+/).filter(Boolean)) {
+                    if (!document.getElementById(id)) missing.push(attr + '=' + id);
+                }
+            }
+        }
+        for (const label of document.querySelectorAll('label[for]')) {
+            if (!document.getElementById(label.htmlFor)) missing.push('for=' + label.htmlFor);
+        }
+        return missing;
+    }""")
+    assert not missing, f"the {name} page ({page.url}) points at ids that are not there: {missing}"
+
+
+def check_page(page: Page, name: str) -> None:
+    """What every page must be, for every persona: no serious accessibility problem, no reference
+    to a missing id, and (at the window size of the context) not wider than the screen."""
+    assert_accessible(page, name)
+    assert_references_exist(page, name)
+    assert_fits(page, name)
 
 
 def theme_url(live_server, case, theme_code: str) -> str:

@@ -104,6 +104,8 @@ def test_applicant_fills_in_checks_uploads_signs_and_submits(
     expect(admin_page.locator(".messages")).to_contain_text("You signed the management declaration.")
     expect(admin_page.get_by_text("Everything is complete.")).to_be_visible()
     sent_before = len(mailoutbox)
+    # submitting cannot be undone: the admin confirms that they checked the application
+    admin_page.get_by_label("I checked the application").check()
     admin_page.get_by_role("button", name="Submit application").click()
     expect(admin_page.locator(".messages")).to_contain_text("Your application is submitted.")
     expect(admin_page.locator(".badge", has_text="Submitted")).to_be_visible()
@@ -124,6 +126,7 @@ def test_submitting_too_early_shows_what_is_missing(meetlat, live_server, page, 
     page.goto(f"{live_server.url}/aanvragen/{case.pk}/")
     expect(page.get_by_text("You cannot submit yet. This is still missing:")).to_be_visible()
 
+    page.get_by_label("I checked the application").check()
     page.get_by_role("button", name="Submit application").click()
 
     errors = page.locator(".messages .error")

@@ -66,6 +66,7 @@ def test_auditor_records_the_last_finding_and_submits_the_report(
     page.get_by_label("Positive").check()
     page.get_by_label("Summary").fill("De organisatie incasseert met oog voor de mens. Eén observatie.")
     page.get_by_label("Interviews").fill("3 medewerkers klantcontact, 1 teamleider")
+    page.get_by_label("I checked every finding and this report").check()
     page.get_by_role("button", name="Submit the report").click()
     expect(page).to_have_url(f"{live_server.url}/audits/{audit.pk}/")
     expect(page.locator(".messages")).to_contain_text("The report is submitted.")

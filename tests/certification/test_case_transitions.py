@@ -4,7 +4,6 @@ Model transitions are checked directly (allowed from each declared source, refus
 other state); the services are checked for the happy path, each way they are refused, and
 idempotency (a second call says so and changes nothing).
 """
-import calendar
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -92,7 +91,11 @@ def _en(exc_info) -> str:
 
 
 def _month_text(day) -> str:
-    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+    """The day as the message shows it in English (the localised DATE_FORMAT)."""
+    from django.utils.formats import date_format
+
+    with override("en"):
+        return date_format(day, "DATE_FORMAT")
 
 
 # --------------------------------------------------------------------------- the model

@@ -1,4 +1,6 @@
 """The applicant's and the secretariat's path through the certification pages."""
+import re
+
 import pytest
 from django.core.files.storage import storages
 from django.urls import reverse
@@ -282,7 +284,7 @@ def test_admin_submits_a_ready_case_and_sees_the_next_step(ready_case, applicant
                                                             django_capture_on_commit_callbacks):
     client = english(client_for(applicant_admin))
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("submit", ready_case.pk))
+        response = client.post(url("submit", ready_case.pk), {"confirm": "on"})
     assert response.status_code == 302
     assert response["Location"] == url("case_detail", ready_case.pk)
     ready_case.refresh_from_db()
@@ -301,7 +303,7 @@ def test_submit_with_something_missing_lists_each_problem_and_stays_draft(
     with translation.override("en"):
         problems = services.submission_problems(draft_case)
     assert len(problems) == 2  # 4 criteria unanswered, declaration not signed
-    response = english(client_for(applicant_admin)).post(url("submit", draft_case.pk))
+    response = english(client_for(applicant_admin)).post(url("submit", draft_case.pk), {"confirm": "on"})
     assert response.status_code == 302
     assert messages_of(response) == problems
     draft_case.refresh_from_db()
@@ -311,8 +313,8 @@ def test_submit_with_something_missing_lists_each_problem_and_stays_draft(
 
 def test_double_submit_gives_one_submission_and_a_clear_message(ready_case, applicant_admin, client_for):
     client = english(client_for(applicant_admin))
-    first = client.post(url("submit", ready_case.pk), follow=True)  # the page shows (and uses up) the message
-    second = client.post(url("submit", ready_case.pk))
+    first = client.post(url("submit", ready_case.pk), {"confirm": "on"}, follow=True)  # shows (uses up) the message
+    second = client.post(url("submit", ready_case.pk), {"confirm": "on"})
     assert first.status_code == 200
     assert second.status_code == 302
     assert LogEntry.objects.filter(action="certification.case.submitted", object_id=str(ready_case.pk)).count() == 1
@@ -548,16 +550,22 @@ def test_garbage_answer_is_refused_with_an_error_and_saves_nothing(
     else:
         post.update({prefix + k: v for k, v in data.items()})
     extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    response = client_for(applicant_member).post(url("save_answer", draft_case.pk, criterion.pk), post, **extra)
+    response = english(client_for(applicant_member)).post(url("save_answer", draft_case.pk, criterion.pk), post,
+                                                          **extra)
+    html = response.content.decode()
     if htmx:
-        # HTMX swaps only 2xx responses: the fragment comes back with the errors shown inline.
+        # HTMX swaps only 2xx responses: the fragment comes back with the errors at the fields, and
+        # the live region of the page says what is wrong.
         assert response.status_code == 200
-        assert 'class="errorlist" role="alert"' in response.content.decode()
+        assert 'aria-invalid="true"' in html and '_error" class="errorlist"' in html
+        assert re.search(r'<div id="live-status" hx-swap-oob="innerHTML">[^<]*is not saved', html)
     else:
-        assert response.status_code == 302
+        # the page again, with what was typed and the errors at the fields
+        assert response.status_code == 400
         (message,) = messages_of(response)
-        assert criterion.code in message
-        assert message != criterion.code  # it says what is wrong, not only where
+        assert criterion.code in message and "Check:" in message  # it names what is wrong, not only where
+        assert response.context["criteria"][0].form.is_bound
+        assert 'aria-invalid="true"' in html
     assert not SelfAssessmentAnswer.objects.filter(case=draft_case).exists()
 
 
@@ -602,3 +610,29 @@ def test_submitted_case_shows_answers_read_only(submitted_case, applicant_member
     assert response.status_code == 200
     assert response.context["can_contribute"] is False
     assert url("save_answer", submitted_case.pk, criterion.pk) not in response.content.decode()
+
+
+# Issue #7, item 8: submitting cannot be undone, so the admin confirms first (no JavaScript needed).
+
+
+def test_submitting_without_the_confirmation_keeps_the_draft_and_says_why(ready_case, applicant_admin, client_for):
+    client = english(client_for(applicant_admin))
+
+    response = client.post(url("submit", ready_case.pk))
+
+    assert response.status_code == 400
+    assert messages_of(response) == ["Your application is not submitted. Check: “I checked the application: the "
+                                     "answers, the evidence and the declaration. I know that nothing can be changed "
+                                     "after submitting.”."]
+    assert "Tick the box to confirm that you checked the application." in response.content.decode()
+    ready_case.refresh_from_db()
+    assert ready_case.state == Case.State.DRAFT
+    assert log_count(ready_case, "submitted") == 0
+
+
+def test_the_case_page_asks_for_the_confirmation_next_to_the_submit_button(ready_case, applicant_admin, client_for):
+    html = english(client_for(applicant_admin)).get(url("case_detail", ready_case.pk)).content.decode()
+
+    submit = html[html.index(f'action="{url("submit", ready_case.pk)}"'):]
+    submit = submit[:submit.index("</form>")]
+    assert 'type="checkbox" name="confirm"' in submit and "I checked the application" in submit

@@ -119,7 +119,7 @@ ROUTES = [
           data=lambda w: {"function": "Directeur", "confirm": "on"},
           forbidden=("member", "secretariat"), hidden=NOT_INVOLVED),
     Route("certification:submit", "POST", case_pk, ok=("admin",), ok_status=302,
-          forbidden=("member", "secretariat"), hidden=NOT_INVOLVED),
+          data=lambda w: {"confirm": "on"}, forbidden=("member", "secretariat"), hidden=NOT_INVOLVED),
     Route("certification:withdraw", "GET", case_pk, ok=("admin",), forbidden=("member", "secretariat"),
           hidden=NOT_INVOLVED, wrong_method="PUT"),
     Route("certification:withdraw", "POST", case_pk, ok=("admin",), ok_status=302,

@@ -166,7 +166,8 @@ class Command(BaseCommand):
             audit_services.declare_independence(assignment=assignment, actor=assignment.auditor.user)
         if not finish:
             return
-        audit_services.start_audit(audit=audit, actor=lead.user)
+        # The demo runs the audit as on its first day (it cannot start before).
+        audit_services.start_audit(audit=audit, actor=lead.user, today=audit.first_day)
         evidence = list(case.evidence.all())
         for criterion in Criterion.objects.filter(version=case.scheme_version).order_by("position"):
             classification = {"2.2": Classification.MAJOR, "4.4": Classification.MINOR}.get(
