@@ -14,6 +14,11 @@ class OrganisationsConfig(AppConfig):
         from .group_permissions import grant_on_post_migrate
 
         labels.register(self.name, LABELS)
+        from notifications import links
+
+        from .services import invitation_link
+
+        links.register("invitation", invitation_link)
         # The foundation groups hold exactly the permissions of group_permissions.GROUP_PERMISSIONS,
         # re-applied after every migrate (once: for this app's signal).
         post_migrate.connect(grant_on_post_migrate, sender=self, dispatch_uid="wi-group-permissions")

@@ -7,13 +7,17 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from notifications import links
 from notifications.services import queue_email
 from records.services import log_action
 
@@ -24,6 +28,24 @@ from .roles import FOUNDATION_GROUPS
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_token(invitation_pk: int) -> str:
+    """The invitation's secret, derived from SECRET_KEY and the invitation, so that it need not be
+    stored anywhere: the invitation keeps only its hash, the outbox only a reference
+    (notifications.links) that becomes the link when the e-mail is sent or re-sent."""
+    return salted_hmac("organisations.invitation", str(invitation_pk), algorithm="sha256").hexdigest()
+
+
+def invitation_link(invitation_pk: int, recipient: str) -> str | None:
+    """Resolver for the outbox: the link of an invitation that is still open, else ``None``."""
+    invitation = Invitation.objects.filter(pk=invitation_pk, email__iexact=recipient).first()
+    if invitation is None or not invitation.is_open:
+        return None
+    token = invitation_token(invitation.pk)
+    if invitation.token_hash != hash_token(token):  # made under another SECRET_KEY
+        return None
+    return settings.SITE_URL + reverse("organisations:accept_invitation", kwargs={"token": token})
 
 
 def _grant_membership_perms(membership: Membership) -> None:
@@ -216,10 +238,12 @@ def invite_member(*, organisation: Organisation, actor, email: str, role: str) -
     ).first()
     if existing:
         return existing, None
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        organisation=organisation, email=email, role=role, token_hash=hash_token(token), invited_by=actor
+    invitation = Invitation.objects.create(  # an unusable placeholder hash until the pk is known
+        organisation=organisation, email=email, role=role, token_hash=secrets.token_hex(32), invited_by=actor
     )
+    token = invitation_token(invitation.pk)
+    invitation.token_hash = hash_token(token)
+    invitation.save(update_fields=["token_hash"])
     log_action(
         actor=actor,
         action="organisations.invitation.sent",
@@ -230,7 +254,8 @@ def invite_member(*, organisation: Organisation, actor, email: str, role: str) -
     queue_email(
         recipients=[email],
         template="invitation",
-        context={"organisation": organisation, "invitation": invitation, "token": token, "inviter": actor},
+        context={"organisation": organisation, "invitation": invitation, "inviter": actor,
+                 "invitation_link": links.reference("invitation", invitation.pk, email)},
     )
     return invitation, token
 
