@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "guardian",
     "django_celery_beat",
     "axes",
@@ -52,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "records.context.ChannelMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -114,6 +117,25 @@ AXES_USERNAME_CALLABLE = "organisations.security.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
+# Content-Security-Policy (django-csp): the product serves every asset itself and has no inline
+# scripts or styles (htmx's indicator styles are switched off in base.html). Pico CSS draws its
+# icons with data: SVG images. Evidence downloads set their own, stricter policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+
 # django-guardian: no anonymous user row; outsiders get 404 from our permission helpers.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_USER_OBJ_PERMS_MODEL = "guardian.UserObjectPermission"
@@ -175,6 +197,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
 }
+
+# Django's cache: the rate limits (password-reset e-mails, two-factor codes) count in it. One
+# process (make run, tests): local memory. Several gunicorn workers need one shared cache, or
+# each would count on its own: CACHE_URL=redis://redis:6379/1 (the production default).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://warm-incasseren")}
+
+# Two-factor authentication for everyone who sees other organisations' data (README, "2FA"):
+# on in production, off for `make run` and the tests so the demo logins work with a password.
+MFA_REQUIRED_FOR_FOUNDATION = env.bool("MFA_REQUIRED_FOR_FOUNDATION", default=False)
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
