@@ -17,7 +17,7 @@ class DateInput(forms.DateInput):
 
 class AuditorForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
-    email = forms.EmailField(label=_("E-mail address"))
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
     body = forms.ModelChoiceField(label=_("Certification body"), queryset=CertificationBody.objects.all())
     qualified_from = forms.DateField(label=_("Qualified from"), widget=DateInput())
     qualified_until = forms.DateField(label=_("Qualified until"), widget=DateInput())

@@ -1,16 +1,26 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import Location, Membership, Organisation, Sector
 from .validators import kvk_validator
 
+# An e-mail address is at most 254 characters (RFC 5321, and the database columns): every
+# form that takes one says so, instead of failing further on.
+EMAIL_MAX_LENGTH = 254
+
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("E-mail address"), max_length=EMAIL_MAX_LENGTH,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    email = forms.EmailField(label=_("E-mail address"), max_length=EMAIL_MAX_LENGTH,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
 class PasswordFieldsMixin(forms.Form):
@@ -33,7 +43,8 @@ class PasswordFieldsMixin(forms.Form):
 
 class SignUpForm(PasswordFieldsMixin):
     full_name = forms.CharField(label=_("Your full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("Your work e-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(label=_("Your work e-mail address"), max_length=EMAIL_MAX_LENGTH,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     organisation_name = forms.CharField(label=_("Name of your organisation"), max_length=200)
     kvk_number = forms.CharField(
         label=_("KvK number"), max_length=8, min_length=8, validators=[kvk_validator],
@@ -60,7 +71,7 @@ class NewOrganisationForm(forms.Form):
     )
     sector = forms.ChoiceField(label=_("Sector"), choices=[("", _("Choose a sector"))] + list(Sector.choices))
     admin_email = forms.EmailField(
-        label=_("E-mail address of the first admin"),
+        label=_("E-mail address of the first admin"), max_length=EMAIL_MAX_LENGTH,
         help_text=_("This person gets an invitation to create an account and becomes admin."),
     )
 
@@ -74,7 +85,7 @@ class OrganisationForm(forms.ModelForm):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address of your colleague"))
+    email = forms.EmailField(label=_("E-mail address of your colleague"), max_length=EMAIL_MAX_LENGTH)
     role = forms.ChoiceField(
         label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER,
         help_text=_("A member fills in the self-assessment and uploads evidence. An admin can also sign and submit."),

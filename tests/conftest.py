@@ -74,6 +74,16 @@ def _media(settings, tmp_path, monkeypatch):
     storages._storages.pop("private", None)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits count in the cache: every test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def organisation(db):
     return factories.OrganisationFactory(name="Webwinkel Zonnig")

@@ -115,7 +115,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "organisations.security.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The visitor's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies that append to
+# TRUSTED_PROXY_HEADER the address they were reached from (organisations.security.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_HEADER = env("TRUSTED_PROXY_HEADER", default="HTTP_X_FORWARDED_FOR")
+AXES_CLIENT_IP_CALLABLE = "organisations.security.axes_client_ip"
+# Password-reset e-mails per hour: per e-mail address, and per visitor's address.
+PASSWORD_RESET_PER_ADDRESS = env.int("PASSWORD_RESET_PER_ADDRESS", default=3)
+PASSWORD_RESET_PER_CLIENT = env.int("PASSWORD_RESET_PER_CLIENT", default=10)
 
 # Content-Security-Policy (django-csp): the product serves every asset itself and has no inline
 # scripts or styles (htmx's indicator styles are switched off in base.html). Pico CSS draws its
