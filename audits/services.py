@@ -136,8 +136,12 @@ def save_auditor(*, actor, email: str, full_name: str, body: CertificationBody, 
         email = email.strip().lower()
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
-            user = User.objects.create_user(email=email, password=None, full_name=full_name)
-        elif Auditor.objects.filter(user=user).exists():
+            try:
+                with transaction.atomic():
+                    user = User.objects.create_user(email=email, password=None, full_name=full_name)
+            except IntegrityError:  # the same address, added at the same moment
+                user = User.objects.get(email__iexact=email)
+        if Auditor.objects.filter(user=user).exists():
             raise ValidationError({"email": _("This person is already in the auditor register.")})
         if user.pk == actor.pk and not org_permissions.is_auditor(user):
             raise ValidationError({"email": _("You cannot add yourself to the auditor register. "
@@ -152,7 +156,11 @@ def save_auditor(*, actor, email: str, full_name: str, body: CertificationBody, 
               "status": auditor.status, "sectors": auditor.sectors}
     auditor.body, auditor.qualified_from, auditor.qualified_until = body, qualified_from, qualified_until
     auditor.sectors, auditor.status = list(sectors), status
-    auditor.save()
+    try:
+        with transaction.atomic():
+            auditor.save()
+    except IntegrityError:  # the same person, registered at the same moment
+        raise ValidationError({"email": _("This person is already in the auditor register.")}) from None
     log_action(actor=actor, action=f"audits.{action}", obj=auditor, data={
         "before": before, "after": {"from": str(qualified_from), "until": str(qualified_until), "status": status,
                                     "sectors": list(sectors), "body": body.name}})

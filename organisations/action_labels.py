@@ -15,4 +15,5 @@ LABELS = {
     "organisations.membership.removed": _("Member removed"),
     "organisations.role.granted": _("Foundation role granted"),
     "organisations.role.revoked": _("Foundation role taken away"),
+    "organisations.account.activated": _("Account activated through the e-mailed link"),
 }

@@ -16,9 +16,10 @@ class OrganisationsConfig(AppConfig):
         labels.register(self.name, LABELS)
         from notifications import links
 
-        from .services import invitation_link
+        from .services import activation_link, invitation_link
 
         links.register("invitation", invitation_link)
+        links.register("activation", activation_link)
         # The foundation groups hold exactly the permissions of group_permissions.GROUP_PERMISSIONS,
         # re-applied after every migrate (once: for this app's signal).
         post_migrate.connect(grant_on_post_migrate, sender=self, dispatch_uid="wi-group-permissions")

@@ -49,7 +49,7 @@ class SignUpForm(PasswordFieldsMixin):
     kvk_number = forms.CharField(
         label=_("KvK number"), max_length=8, min_length=8, validators=[kvk_validator],
         help_text=_("The 8 digits of your registration at the Chamber of Commerce."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": r"\d{8}"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{8}"}),
     )
     sector = forms.ChoiceField(label=_("Sector"), choices=[("", _("Choose a sector"))] + list(Sector.choices))
     field_order = ["full_name", "email", "password1", "password2", "organisation_name", "kvk_number", "sector"]
@@ -67,7 +67,7 @@ class NewOrganisationForm(forms.Form):
     name = forms.CharField(label=_("Name of the organisation"), max_length=200)
     kvk_number = forms.CharField(
         label=_("KvK number"), max_length=8, min_length=8, validators=[kvk_validator],
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": r"\d{8}"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{8}"}),
     )
     sector = forms.ChoiceField(label=_("Sector"), choices=[("", _("Choose a sector"))] + list(Sector.choices))
     admin_email = forms.EmailField(

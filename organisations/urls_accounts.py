@@ -10,6 +10,8 @@ urlpatterns = [
                                                     redirect_authenticated_user=True), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("aanmelden/", views.signup, name="signup"),
+    path("aanmelden/verstuurd/", views.signup_sent, name="signup_sent"),
+    path("activeren/<uidb64>/<token>/", views.activate_account, name="activate_account"),
     path("wachtwoord/vergeten/", account_views.PasswordResetView.as_view(), name="password_reset"),
     path("wachtwoord/verstuurd/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("wachtwoord/nieuw/<uidb64>/<token>/", account_views.PasswordResetConfirmView.as_view(),
