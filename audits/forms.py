@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certification.forms import SCORE_FORM_CHOICES
 from certification.models import Case, Evidence
+from organisations.formfields import IdChoiceField, IdMultipleChoiceField
 from organisations.models import Sector
 
 from .models import Auditor, CertificationBody, Classification
@@ -18,7 +19,7 @@ class DateInput(forms.DateInput):
 class AuditorForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
-    body = forms.ModelChoiceField(label=_("Certification body"), queryset=CertificationBody.objects.all())
+    body = IdChoiceField(label=_("Certification body"), queryset=CertificationBody.objects.all())
     qualified_from = forms.DateField(label=_("Qualified from"), widget=DateInput())
     qualified_until = forms.DateField(label=_("Qualified until"), widget=DateInput())
     sectors = forms.MultipleChoiceField(
@@ -36,15 +37,15 @@ class AuditorForm(forms.Form):
 
 
 class PlanningForm(forms.Form):
-    lead = forms.ModelChoiceField(label=_("Lead auditor"), queryset=Auditor.objects.none(),
+    lead = IdChoiceField(label=_("Lead auditor"), queryset=Auditor.objects.none(),
                                   widget=forms.RadioSelect, empty_label=None)
-    co_auditors = forms.ModelMultipleChoiceField(label=_("Co-auditors (optional)"), queryset=Auditor.objects.none(),
+    co_auditors = IdMultipleChoiceField(label=_("Co-auditors (optional)"), queryset=Auditor.objects.none(),
                                                  required=False, widget=forms.CheckboxSelectMultiple)
     first_day = forms.DateField(label=_("First audit day"), widget=DateInput())
     last_day = forms.DateField(label=_("Last audit day (optional)"), required=False, widget=DateInput())
     evidence_due = forms.DateField(label=_("Evidence due (optional)"), required=False, widget=DateInput(),
                                    help_text=_("Empty: the norm's default before the first audit day."))
-    locations = forms.ModelMultipleChoiceField(label=_("Locations in scope"), queryset=None,
+    locations = IdMultipleChoiceField(label=_("Locations in scope"), queryset=None,
                                                widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, case: Case, auditors, **kwargs):
@@ -69,7 +70,7 @@ class CancelForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    auditor = forms.ModelChoiceField(label=_("Auditor"), queryset=Auditor.objects.select_related("user", "body"))
+    auditor = IdChoiceField(label=_("Auditor"), queryset=Auditor.objects.select_related("user", "body"))
     role = forms.ChoiceField(label=_("Role"), choices=[("co", _("Co-auditor")), ("lead", _("Lead auditor"))])
 
     def __init__(self, *args, **kwargs):
@@ -88,7 +89,7 @@ class FindingForm(forms.Form):
                                        choices=[("", _("Choose"))] + list(Classification.choices))
     examined = forms.CharField(label=_("What did you examine?"), max_length=10000,
                                widget=forms.Textarea(attrs={"rows": 3}))
-    evidence = forms.ModelMultipleChoiceField(label=_("Supporting evidence"), queryset=Evidence.objects.none(),
+    evidence = IdMultipleChoiceField(label=_("Supporting evidence"), queryset=Evidence.objects.none(),
                                               required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, evidence_choices, **kwargs):
@@ -117,7 +118,7 @@ class CorrectiveAnswerForm(forms.Form):
                                  widget=forms.Textarea(attrs={"rows": 3}))
     plan = forms.CharField(label=_("What do you do about it, and when?"), max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 3}))
-    evidence = forms.ModelMultipleChoiceField(label=_("Evidence (optional)"), queryset=Evidence.objects.none(),
+    evidence = IdMultipleChoiceField(label=_("Evidence (optional)"), queryset=Evidence.objects.none(),
                                               required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, evidence_choices, **kwargs):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from certification import permissions as case_permissions
 from certification.models import Case, Criterion
 from organisations import permissions as org_permissions
+from organisations.formfields import parse_id
 from organisations.forms import add_service_errors
 from organisations.permissions import ROLE
 
@@ -359,9 +360,9 @@ def ask_evidence(request, pk):
     audit = permissions.get_audit_for_user_or_404(request.user, pk, need=permissions.WORK)
     form = EvidenceRequestForm(request.POST)
     criterion = None
-    criterion_pk = request.POST.get("criterion", "")
-    if criterion_pk.isdigit():  # anything else ('abc', '1.5') would crash the query
-        criterion = Criterion.objects.filter(pk=int(criterion_pk), version=audit.case.scheme_version_id).first()
+    criterion_pk = parse_id(request.POST.get("criterion", ""))
+    if criterion_pk is not None:  # anything else ('abc', '1.5', 30 digits) would crash the query
+        criterion = Criterion.objects.filter(pk=criterion_pk, version=audit.case.scheme_version_id).first()
     _run_form(request, form, lambda data: services.request_evidence(
         audit=audit, actor=request.user, criterion=criterion, **data), _("Your request is sent to the applicant."))
     return redirect("audits:workspace", pk=audit.pk)

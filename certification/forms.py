@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from organisations.formfields import IdMultipleChoiceField
+
 from .models import Criterion
 from .scores import SCORE_CHOICES
 
@@ -28,7 +30,7 @@ class EvidenceForm(forms.Form):
         help_text=_("PDF, office document, image or CSV. At most 20 MB. "
                     "Remove personal data of customers before you upload."),
     )
-    criteria = forms.ModelMultipleChoiceField(
+    criteria = IdMultipleChoiceField(
         label=_("Evidence for which criteria?"), queryset=Criterion.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one criterion this file is evidence for.")},
