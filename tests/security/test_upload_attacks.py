@@ -13,8 +13,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from certification import services
-from certification.evidence import (DOCX, ODT, PDF, PPTX, XLSX, check_evidence_file, download_name,
-                                    store_content_addressed)
+from certification.evidence import (
+    DOCX,
+    ODT,
+    PDF,
+    PPTX,
+    XLSX,
+    check_evidence_file,
+    download_name,
+    store_content_addressed,
+)
 from certification.models import Evidence
 
 from .. import factories
