@@ -297,7 +297,7 @@ def matching_name(original_name: str, content_type: str) -> str:
     same = {"jpg": {"jpg", "jpeg"}}.get(extension, {extension})
     if current.lower() in same and stem:
         return name[:255]
-    return f"{(stem or _('evidence'))[:240]}.{extension}"
+    return f"{(stem or 'bewijsstuk')[:240]}.{extension}"
 
 
 def store_content_addressed(storage, name: str, uploaded) -> str:

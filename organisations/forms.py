@@ -81,7 +81,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "sector", "website"]
+        fields = ["name", "sector", "website", "require_two_factor"]
 
 
 class InvitationForm(forms.Form):
@@ -109,3 +109,19 @@ def add_service_errors(form: forms.Form, error) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class TwoFactorSetupForm(forms.Form):
+    code = forms.CharField(
+        label=_("The 6-digit code your app shows"), max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"), max_length=32,
+        help_text=_("The 6 digits your authenticator app shows now. Lost your phone? Enter one of your "
+                    "recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )

@@ -267,11 +267,17 @@ def create_organisation(*, actor, name: str, kvk_number: str, sector: str, admin
 
 
 @transaction.atomic
-def update_organisation(*, organisation: Organisation, actor, name: str, sector: str, website: str = "") -> Organisation:
+def update_organisation(*, organisation: Organisation, actor, name: str, sector: str, website: str = "",
+                        require_two_factor: bool | None = None) -> Organisation:
+    """Change the organisation's details. ``require_two_factor``: every member must log in with a
+    code from an app as well (``None``: leave as it is)."""
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     _require_manager(actor, organisation)
     changes = {}
-    for field, value in (("name", name), ("sector", sector), ("website", website)):
+    if require_two_factor is None:
+        require_two_factor = organisation.require_two_factor
+    for field, value in (("name", name), ("sector", sector), ("website", website),
+                         ("require_two_factor", bool(require_two_factor))):
         if getattr(organisation, field) != value:
             changes[field] = [getattr(organisation, field), value]
             setattr(organisation, field, value)

@@ -2,12 +2,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, two_factor, views
 from .forms import EmailAuthenticationForm
 
 urlpatterns = [
     path("inloggen/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm,
                                                     redirect_authenticated_user=True), name="login"),
+    path("tweestaps/instellen/", two_factor.setup, name="two_factor_setup"),
+    path("tweestaps/code/", two_factor.verify_view, name="two_factor_verify"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("aanmelden/", views.signup, name="signup"),
     path("aanmelden/verstuurd/", views.signup_sent, name="signup_sent"),

@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "guardian",
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Ground floor: never imports the domain apps below.
     "records",
     "organisations",
@@ -54,6 +57,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Sends whoever must use two-step login, and has not entered a code yet, to do so first.
+    "organisations.two_factor.TwoFactorMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "config.middleware.RejectNulBytesMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -212,9 +218,16 @@ CELERY_BEAT_SCHEDULE = {
 # each would count on its own: CACHE_URL=redis://redis:6379/1 (the production default).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://warm-incasseren")}
 
-# Two-factor authentication for everyone who sees other organisations' data (README, "2FA"):
-# on in production, off for `make run` and the tests so the demo logins work with a password.
-MFA_REQUIRED_FOR_FOUNDATION = env.bool("MFA_REQUIRED_FOR_FOUNDATION", default=False)
+# Two-step login (README, "Two-step login"): when on, everyone who sees other organisations' data
+# (secretariat, board, objection committee, auditors, admin access) must enter a code from an
+# authenticator app after the password. On in production; off for `make run` and the tests so the
+# demo logins work with a password only. An organisation can switch it on for its own members
+# (Organisation.require_two_factor), whatever this setting says.
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=False)
+# The name an authenticator app shows next to the code.
+OTP_TOTP_ISSUER = "Warm Incasseren"
+# Wrong codes: at most this many per account in 15 minutes (django-otp also slows down per device).
+MFA_ATTEMPTS_PER_15_MINUTES = env.int("MFA_ATTEMPTS_PER_15_MINUTES", default=10)
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 

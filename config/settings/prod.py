@@ -27,8 +27,9 @@ CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-# Foundation staff and auditors must enter a code from their authenticator app (README, 2FA).
-MFA_REQUIRED_FOR_FOUNDATION = env.bool("MFA_REQUIRED_FOR_FOUNDATION", default=True)
+# Foundation staff and auditors must enter a code from their authenticator app (README,
+# "Two-step login").
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
 
 # An operator who switches HSTS preloading or subdomains off on purpose (another site on a
 # subdomain still on HTTP) does not want that reported on every check.

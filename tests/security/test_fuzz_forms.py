@@ -260,3 +260,28 @@ def test_id_fields_refuse_values_outside_the_database_range_with_a_message(world
                                             "evidence": [value]}, evidence_choices=world.evidence.__class__.objects.all())
     assert not finding.is_valid()
     assert finding.errors["evidence"]
+
+
+@pytest.mark.parametrize("label", sorted(NASTY))
+def test_nasty_two_step_codes_are_refused_with_a_message(client, secretariat, settings, label):
+    """The two-step login forms (set up, code after the password), for a person who must use it
+    (set up, not yet verified in this session) and one who is setting it up."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.MFA_REQUIRED = True
+    client.force_login(secretariat)
+    client.raise_request_exception = True
+    setup, verify = reverse("two_factor_setup"), reverse("two_factor_verify")
+    value = NASTY[label]
+    data = urlencode({"code": value, "next": value}, doseq=True)
+    before = state()
+    response = client.post(setup, data, content_type=FORM)
+    assert response.status_code == 400, response.status_code
+    assert SCRIPT.encode() not in response.content
+    assert not TOTPDevice.objects.filter(user=secretariat, confirmed=True).exists()
+    TOTPDevice.objects.filter(user=secretariat).update(confirmed=True)
+    response = client.post(verify, data, content_type=FORM)
+    assert response.status_code == 400, response.status_code
+    assert SCRIPT.encode() not in response.content
+    assert state() == before
+    assert client.get(reverse("home")).url.startswith(verify)

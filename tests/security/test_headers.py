@@ -118,7 +118,7 @@ def test_the_deploy_check_reports_insecure_cookies_when_they_are_switched_off():
 def test_production_settings_values():
     code = ("from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, "
             "s.SECURE_PROXY_SSL_HEADER, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_REDIRECT_EXEMPT, "
-            "s.CACHES['default']['BACKEND'], s.MFA_REQUIRED_FOR_FOUNDATION)")
+            "s.CACHES['default']['BACKEND'], s.MFA_REQUIRED)")
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.prod", "SECRET_KEY": "x" * 50,
                 "SECURE_HSTS_SECONDS": "600", "SECURE_REDIRECT_EXEMPT": "^gezond/$"})
