@@ -91,6 +91,9 @@ class FindingForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 3}))
     evidence = IdMultipleChoiceField(label=_("Supporting evidence"), queryset=Evidence.objects.none(),
                                               required=False, widget=forms.CheckboxSelectMultiple)
+    # The version of the finding this form was made from (``finding_version``), so that saving
+    # over a colleague's change made meanwhile is refused (audits.services.record_finding).
+    seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, evidence_choices, **kwargs):
         super().__init__(*args, **kwargs)

@@ -294,6 +294,7 @@ def _finding_form(criterion, evidence_choices, data=None):
     if finding:
         initial = {"verified_score": str(finding.verified_score), "classification": finding.classification,
                    "examined": finding.examined, "evidence": [e.pk for e in finding.evidence.all()]}
+    initial = {**(initial or {}), "seen": services.finding_version(finding)}
     return FindingForm(data=data, initial=initial, prefix=f"f{criterion.pk}", evidence_choices=evidence_choices)
 
 
@@ -343,7 +344,8 @@ def save_finding(request, pk, criterion_pk):
                                     verified_score=form.cleaned_data["verified_score"],
                                     classification=form.cleaned_data["classification"],
                                     examined=form.cleaned_data["examined"],
-                                    evidence=list(form.cleaned_data["evidence"]))
+                                    evidence=list(form.cleaned_data["evidence"]),
+                                    seen=form.cleaned_data["seen"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:
