@@ -107,7 +107,11 @@ def _normal(code: str) -> str:
 
 
 def new_recovery_code() -> str:
-    return "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(10))
+    """Ten characters, at least one a letter (six digits are read as an app code)."""
+    while True:
+        code = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(10))
+        if not code.isdigit():
+            return code
 
 
 def pending_app(user) -> TOTPDevice:
