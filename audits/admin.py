@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from organisations.formfields import SafeIdsAdminMixin
 from records.admin import ReadOnlyModelAdmin, ReadOnlyTabularInline
 
 from .models import (
@@ -65,7 +66,7 @@ class CorrectiveActionAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(ConflictOfInterest)
-class ConflictOfInterestAdmin(admin.ModelAdmin):
+class ConflictOfInterestAdmin(SafeIdsAdminMixin, admin.ModelAdmin):
     list_display = ("auditor", "organisation", "declared_at")
     list_select_related = ("auditor__user", "organisation")
     autocomplete_fields = ("organisation",)

@@ -4,6 +4,7 @@ from django.utils.translation import ngettext
 
 from certification.forms import ScoreField
 from certification.models import Case, Evidence
+from organisations.formfields import IdChoiceField, IdMultipleChoiceField
 from organisations.models import Sector
 
 from . import rules
@@ -19,8 +20,8 @@ class DateInput(forms.DateInput):
 
 class AuditorForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
-    email = forms.EmailField(label=_("E-mail address"))
-    body = forms.ModelChoiceField(label=_("Certification body"), queryset=CertificationBody.objects.all())
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    body = IdChoiceField(label=_("Certification body"), queryset=CertificationBody.objects.all())
     qualified_from = forms.DateField(label=_("Qualified from"), widget=DateInput())
     qualified_until = forms.DateField(label=_("Qualified until"), widget=DateInput())
     sectors = forms.MultipleChoiceField(
@@ -51,15 +52,15 @@ def offer_auditors(field: forms.ModelChoiceField, offered, *, empty_label=None) 
 
 
 class PlanningForm(forms.Form):
-    lead = forms.ModelChoiceField(label=_("Lead auditor"), queryset=Auditor.objects.none())
-    co_auditors = forms.ModelMultipleChoiceField(
+    lead = IdChoiceField(label=_("Lead auditor"), queryset=Auditor.objects.none())
+    co_auditors = IdMultipleChoiceField(
         label=_("Co-auditors (optional)"), queryset=Auditor.objects.none(), required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
         help_text=_("Hold Ctrl (or Cmd) to choose more than one."))
     first_day = forms.DateField(label=_("First audit day"), widget=DateInput())
     last_day = forms.DateField(label=_("Last audit day (optional)"), required=False, widget=DateInput())
     evidence_due = forms.DateField(label=_("Evidence due (optional)"), required=False, widget=DateInput())
-    locations = forms.ModelMultipleChoiceField(label=_("Locations in scope"), queryset=None,
+    locations = IdMultipleChoiceField(label=_("Locations in scope"), queryset=None,
                                                widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, case: Case, leads=(), co_auditors=(), **kwargs):
@@ -86,7 +87,7 @@ class CancelForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    auditor = forms.ModelChoiceField(label=_("Auditor"), queryset=Auditor.objects.none())
+    auditor = IdChoiceField(label=_("Auditor"), queryset=Auditor.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=[("co", _("Co-auditor")), ("lead", _("Lead auditor"))])
 
     def __init__(self, *args, offered=(), **kwargs):
@@ -105,11 +106,14 @@ class FindingForm(forms.Form):
                                        choices=[("", _("Choose"))] + list(Classification.choices))
     examined = forms.CharField(label=_("What did you examine?"), max_length=10000,
                                widget=forms.Textarea(attrs={"rows": 3}))
-    evidence = forms.ModelMultipleChoiceField(label=_("Supporting evidence"), queryset=Evidence.objects.none(),
+    evidence = IdMultipleChoiceField(label=_("Supporting evidence"), queryset=Evidence.objects.none(),
                                               required=False, widget=forms.CheckboxSelectMultiple)
     # Shown only when score and classification seem to disagree (rules.score_classification_mismatch).
     keep = forms.BooleanField(label=_("I keep this score and this classification."), required=False,
                               widget=forms.HiddenInput)
+    # The version of the finding this form was made from (``finding_version``), so that saving
+    # over a colleague's change made meanwhile is refused (audits.services.record_finding).
+    seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, evidence_choices, minimum=None, stored=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,7 +162,7 @@ class CorrectiveAnswerForm(forms.Form):
                                  widget=forms.Textarea(attrs={"rows": 3}))
     plan = forms.CharField(label=_("What do you do about it, and when?"), max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 3}))
-    evidence = forms.ModelMultipleChoiceField(label=_("Evidence (optional)"), queryset=Evidence.objects.none(),
+    evidence = IdMultipleChoiceField(label=_("Evidence (optional)"), queryset=Evidence.objects.none(),
                                               required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, evidence_choices, **kwargs):

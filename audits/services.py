@@ -136,8 +136,12 @@ def save_auditor(*, actor, email: str, full_name: str, body: CertificationBody, 
         email = email.strip().lower()
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
-            user = User.objects.create_user(email=email, password=None, full_name=full_name)
-        elif Auditor.objects.filter(user=user).exists():
+            try:
+                with transaction.atomic():
+                    user = User.objects.create_user(email=email, password=None, full_name=full_name)
+            except IntegrityError:  # the same address, added at the same moment
+                user = User.objects.get(email__iexact=email)
+        if Auditor.objects.filter(user=user).exists():
             raise ValidationError({"email": _("This person is already in the auditor register.")})
         if user.pk == actor.pk and not org_permissions.is_auditor(user):
             raise ValidationError({"email": _("You cannot add yourself to the auditor register. "
@@ -152,7 +156,11 @@ def save_auditor(*, actor, email: str, full_name: str, body: CertificationBody, 
               "status": auditor.status, "sectors": auditor.sectors}
     auditor.body, auditor.qualified_from, auditor.qualified_until = body, qualified_from, qualified_until
     auditor.sectors, auditor.status = list(sectors), status
-    auditor.save()
+    try:
+        with transaction.atomic():
+            auditor.save()
+    except IntegrityError:  # the same person, registered at the same moment
+        raise ValidationError({"email": _("This person is already in the auditor register.")}) from None
     log_action(actor=actor, action=f"audits.{action}", obj=auditor, data={
         "before": before, "after": {"from": str(qualified_from), "until": str(qualified_until), "status": status,
                                     "sectors": list(sectors), "body": body.name}})
@@ -424,10 +432,20 @@ def start_audit(*, audit: Audit, actor, today: date | None = None) -> Audit:
 
 
 @transaction.atomic
+def finding_version(finding: Finding | None) -> str:
+    """What a form remembers of the finding it was made from: ``new`` when there was none."""
+    return finding.updated_at.isoformat() if finding is not None else "new"
+
+
 def record_finding(*, audit: Audit, actor, criterion: Criterion, verified_score, classification: str,
-                   examined: str, evidence: list[Evidence]) -> Finding:
+                   examined: str, evidence: list[Evidence], seen: str | None = None) -> Finding:
     """Record or change the finding on one criterion while the audit runs. Recording the same
-    finding again changes and logs nothing."""
+    finding again changes and logs nothing.
+
+    ``seen``: the ``finding_version`` the person's form was made from. When the lead and a
+    co-auditor record the same criterion at once, the second save finds another version than it
+    saw and is refused ("changed meanwhile") instead of silently overwriting; empty or ``None``:
+    no check (scripts, the demo loader)."""
     audit = _locked_audit(audit)
     _check_auditor_view(actor, audit)
     require(permissions.can_record_findings(actor, audit))
@@ -441,12 +459,18 @@ def record_finding(*, audit: Audit, actor, criterion: Criterion, verified_score,
         raise ValidationError({"examined": _("Describe what you examined.")})
     if any(e.organisation_id != audit.case.organisation_id for e in evidence):
         raise ValidationError({"evidence": _("Evidence must belong to this organisation.")})
-    finding = Finding.objects.filter(audit=audit, criterion=criterion).first()
+    finding = Finding.objects.select_for_update().filter(audit=audit, criterion=criterion).first()
     values = {"verified_score": Decimal(str(verified_score)), "classification": classification, "examined": examined}
     evidence_ids = {e.pk for e in evidence}
     if finding is not None and all(getattr(finding, k) == v for k, v in values.items()) and \
             set(finding.evidence.values_list("pk", flat=True)) == evidence_ids:
         return finding
+    if seen and seen != finding_version(finding):
+        who = finding.recorded_by.get_full_name() if finding is not None and finding.recorded_by else _("someone")
+        raise ValidationError(
+            _("%(who)s changed the finding for %(code)s meanwhile. Your change is not saved. Look at the finding "
+              "as it is now and save yours again if it should replace it.") % {"who": who, "code": criterion.code},
+            code="changed_meanwhile")
     if finding is None:
         finding = Finding.objects.create(audit=audit, criterion=criterion, recorded_by=actor, **values)
     else:

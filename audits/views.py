@@ -14,6 +14,7 @@ from certification import permissions as case_permissions
 from certification.models import Criterion
 from certification.services import organisation_admins
 from organisations import permissions as org_permissions
+from organisations.formfields import parse_id
 from organisations.forms import add_service_errors, not_saved_message
 from organisations.permissions import ROLE
 
@@ -358,6 +359,7 @@ def _finding_form(audit, criterion, evidence_choices, data=None):
         initial = {"verified_score": finding.verified_score, "classification": finding.classification,
                    "examined": finding.examined, "evidence": [e.pk for e in finding.evidence.all()]}
         stored = (finding.verified_score, finding.classification)
+    initial = {**(initial or {}), "seen": services.finding_version(finding)}
     return FindingForm(data=data, initial=initial, prefix=f"f{criterion.pk}", evidence_choices=evidence_choices,
                        minimum=audit.case.scheme_version.min_verified_score, stored=stored)
 
@@ -414,7 +416,8 @@ def save_finding(request, pk, criterion_pk):
                                     verified_score=form.cleaned_data["verified_score"],
                                     classification=form.cleaned_data["classification"],
                                     examined=form.cleaned_data["examined"],
-                                    evidence=list(form.cleaned_data["evidence"]))
+                                    evidence=list(form.cleaned_data["evidence"]),
+                                    seen=form.cleaned_data["seen"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -433,9 +436,9 @@ def ask_evidence(request, pk):
     audit = permissions.get_audit_for_user_or_404(request.user, pk, need=permissions.WORK)
     form = EvidenceRequestForm(request.POST)
     criterion = None
-    criterion_pk = request.POST.get("criterion", "")
-    if criterion_pk.isdigit():  # anything else ('abc', '1.5') would crash the query
-        criterion = Criterion.objects.filter(pk=int(criterion_pk), version=audit.case.scheme_version_id).first()
+    criterion_pk = parse_id(request.POST.get("criterion", ""))
+    if criterion_pk is not None:  # anything else ('abc', '1.5', 30 digits) would crash the query
+        criterion = Criterion.objects.filter(pk=criterion_pk, version=audit.case.scheme_version_id).first()
     _run_form(request, form, lambda data: services.request_evidence(
         audit=audit, actor=request.user, criterion=criterion, **data), _("Your request is sent to the applicant."))
     return redirect("audits:workspace", pk=audit.pk)

@@ -4,6 +4,8 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
+from organisations.formfields import IdMultipleChoiceField
+
 from .models import Criterion
 from .scores import score_form_choices, score_value
 
@@ -57,7 +59,7 @@ class EvidenceForm(forms.Form):
         help_text=_("You can upload a PDF, a Word, Excel or PowerPoint file, a photo or a CSV file. "
                     "The file can be 20 MB at most. First remove personal data of customers from it."),
     )
-    criteria = forms.ModelMultipleChoiceField(
+    criteria = IdMultipleChoiceField(
         label=_("Evidence for which criteria?"), queryset=Criterion.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one criterion this file is evidence for.")},

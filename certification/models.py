@@ -598,8 +598,13 @@ class ManagementDeclaration(models.Model):
 
 
 def evidence_upload_to(instance: "Evidence", filename: str) -> str:
-    # The stored name never uses the uploaded name: it is chosen by us.
-    return f"evidence/{instance.organisation_id}/{instance.sha256[:2]}/{instance.sha256}"
+    # The stored name never uses the uploaded name: it is chosen by us, from the content's hash,
+    # with the extension of the type sniffed from the content (never the uploaded extension).
+    from .evidence import ALLOWED_TYPES
+
+    extension = ALLOWED_TYPES.get(instance.content_type, ("", ""))[1]
+    suffix = f".{extension}" if extension else ""
+    return f"evidence/{instance.organisation_id}/{instance.sha256[:2]}/{instance.sha256}{suffix}"
 
 
 def private_storage():

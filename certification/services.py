@@ -23,7 +23,7 @@ from organisations.models import Membership, Organisation
 from records.services import log_action
 
 from . import hooks, permissions
-from .evidence import check_evidence_file
+from .evidence import check_evidence_file, matching_name, store_content_addressed
 from .models import (
     Case,
     Criterion,
@@ -483,11 +483,8 @@ def upload_evidence_file(*, case: Case, actor, uploaded_file, criteria: list[Cri
     case = Case.objects.select_related("organisation", "scheme_version").get(pk=case.pk)
     _check_upload(case, actor, criteria)
     checked = check_evidence_file(uploaded_file)
-    draft = Evidence(organisation_id=case.organisation_id, sha256=checked.sha256)
-    storage = draft.file.storage
-    name = evidence_upload_to(draft, uploaded_file.name or "")
-    if not storage.exists(name):
-        name = storage.save(name, uploaded_file)
+    draft = Evidence(organisation_id=case.organisation_id, sha256=checked.sha256, content_type=checked.content_type)
+    name = store_content_addressed(draft.file.storage, evidence_upload_to(draft, ""), uploaded_file)
     description = (description or "").strip()[:300]
     with transaction.atomic():
         case = locked_case(case)
@@ -497,7 +494,8 @@ def upload_evidence_file(*, case: Case, actor, uploaded_file, criteria: list[Cri
         if same:
             return _link_existing(case, same, actor=actor, criteria=criteria, description=description)
         evidence = Evidence(
-            organisation_id=case.organisation_id, case=case, original_name=(uploaded_file.name or "bestand")[:255],
+            organisation_id=case.organisation_id, case=case,
+            original_name=matching_name(uploaded_file.name, checked.content_type),
             content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
             description=description, uploaded_by=actor, file=name,
         )

@@ -14,6 +14,7 @@ from organisations import permissions as org_permissions
 from organisations.forms import add_service_errors, not_saved_message
 
 from . import hooks, permissions, selectors, services
+from .evidence import download_name
 from .forms import AnswerForm, DeclarationForm, EvidenceForm, IntakeForm, SubmitForm, WithdrawForm
 from .models import Case, Criterion, SelfAssessmentAnswer
 from .presentation import next_step, stages
@@ -340,8 +341,10 @@ def download_evidence(request, evidence_pk):
     except FileNotFoundError:
         raise Http404 from None
     inline = item.content_type == "application/pdf" or item.content_type.startswith("image/")
+    # The name the browser sees ends in the extension of the type we found, never the uploaded
+    # one (a 'poly.html' that is a PDF downloads as 'poly.pdf').
     response = FileResponse(handle, content_type=item.content_type, as_attachment=not inline,
-                            filename=item.original_name)
+                            filename=download_name(item.original_name, item.content_type))
     response["X-Content-Type-Options"] = "nosniff"
     # PDFs and images open in the browser (Chromium's PDF viewer does not run in a sandbox);
     # everything else is a download that may not run anything.

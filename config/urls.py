@@ -1,9 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
 from certification import views as certification_views
+
+from .converters import IdConverter
+
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", certification_views.home, name="home"),

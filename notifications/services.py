@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from . import links
 from .models import OutboxMessage
 
 MAX_ATTEMPTS = 10
@@ -78,7 +79,8 @@ def deliver(message_id: int) -> bool:
     try:
         send_mail(
             message.subject,
-            message.body,
+            # Secret links are put in only now, never stored (notifications.links).
+            links.expand(message.body, message.recipient),
             settings.DEFAULT_FROM_EMAIL,
             [message.recipient],
             fail_silently=False,

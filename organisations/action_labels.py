@@ -15,4 +15,7 @@ LABELS = {
     "organisations.membership.removed": _("Member removed"),
     "organisations.role.granted": _("Foundation role granted"),
     "organisations.role.revoked": _("Foundation role taken away"),
+    "organisations.two_factor.enabled": _("Two-step login set up"),
+    "organisations.two_factor.recovery_code_used": _("Recovery code used to log in"),
+    "organisations.account.activated": _("Account activated through the e-mailed link"),
 }

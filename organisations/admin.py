@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions, services
@@ -46,7 +47,20 @@ class UserAdmin(DjangoUserAdmin):
             readonly.append("groups")
         if own_account and not request.user.is_superuser:
             readonly.append("is_staff")
+        if not own_account and not request.user.is_superuser:
+            # Someone else's e-mail address receives their password-reset link: changing it
+            # would take over their account (and sign for their organisation).
+            readonly.append("email")
         return readonly
+
+    def user_change_password(self, request, id, form_url=""):
+        # Only a superuser sets someone else's password here; everyone else resets their own
+        # by e-mail. A secretariat that could set a board member's or an applicant admin's
+        # password could act as them.
+        user = self.get_object(request, unquote(id))
+        if user is not None and user.pk != request.user.pk and not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def has_change_permission(self, request, obj=None):
         # Changing a superuser's e-mail address or password would be a way to become one.

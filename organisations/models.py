@@ -96,6 +96,11 @@ class Organisation(models.Model):
     )
     sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices)
     website = models.URLField(_("website"), blank=True)
+    require_two_factor = models.BooleanField(
+        _("two-step login for all members"), default=False,
+        help_text=_("Everyone in your organisation then logs in with a password and a code from an app on "
+                    "their phone."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"

@@ -4,6 +4,7 @@ Foundation roles come from groups; organisation rights from django-guardian obje
 permissions that the membership services grant. Outsiders get 404, members without the
 right 403 (``get_organisation_for_user_or_404``).
 """
+import copy
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -152,7 +153,14 @@ def object_perms(user, obj) -> set[str]:
 def _checker(user) -> ObjectPermissionChecker:
     checker = getattr(user, "_wi_perm_checker", None)
     if checker is None:
-        checker = ObjectPermissionChecker(user)
+        subject = user
+        if user.is_superuser:
+            # django-guardian gives a superuser every object permission. Here object permissions
+            # mean "is an admin of this applicant" or "is assigned to this audit": only what was
+            # granted counts, so a superuser never signs, submits or audits through that flag.
+            subject = copy.copy(user)
+            subject.is_superuser = False
+        checker = ObjectPermissionChecker(subject)
         user._wi_perm_checker = checker
     return checker
 

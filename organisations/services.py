@@ -6,24 +6,61 @@ row and queues mail after commit. Calling it twice has no further effect.
 import hashlib
 import secrets
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
+from notifications import links
 from notifications.services import queue_email
 from records.services import log_action
 
-from . import permissions
+from . import permissions, ratelimit
 from .models import Invitation, Location, Membership, Organisation, User
 from .roles import FOUNDATION_GROUPS
 
 
+class ActivationTokenGenerator(PasswordResetTokenGenerator):
+    """Tokens for the sign-up link; not valid as password-reset tokens (another salt). Valid for
+    PASSWORD_RESET_TIMEOUT, and no longer once the account was activated and used."""
+
+    key_salt = "organisations.services.ActivationTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{super()._make_hash_value(user, timestamp)}{user.is_active}"
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_token(invitation_pk: int) -> str:
+    """The invitation's secret, derived from SECRET_KEY and the invitation, so that it need not be
+    stored anywhere: the invitation keeps only its hash, the outbox only a reference
+    (notifications.links) that becomes the link when the e-mail is sent or re-sent."""
+    return salted_hmac("organisations.invitation", str(invitation_pk), algorithm="sha256").hexdigest()
+
+
+def invitation_link(invitation_pk: int, recipient: str) -> str | None:
+    """Resolver for the outbox: the link of an invitation that is still open, else ``None``."""
+    invitation = Invitation.objects.filter(pk=invitation_pk, email__iexact=recipient).first()
+    if invitation is None or not invitation.is_open:
+        return None
+    token = invitation_token(invitation.pk)
+    if invitation.token_hash != hash_token(token):  # made under another SECRET_KEY
+        return None
+    return settings.SITE_URL + reverse("organisations:accept_invitation", kwargs={"token": token})
 
 
 def _grant_membership_perms(membership: Membership) -> None:
@@ -57,6 +94,23 @@ def _require_inviter(actor, organisation: Organisation) -> None:
         raise PermissionDenied(_("Only an admin of the organisation may do this."))
 
 
+KVK_TAKEN = gettext_lazy("This KvK number is already registered. Ask the admin of your organisation to invite you.")
+
+
+@dataclass(frozen=True)
+class SignUp:
+    """What a sign-up did. The person signing up sees the same page either way ("check your
+    mailbox"): whether the address already had an account is said only in the e-mail to it."""
+
+    user: User | None  # the new account (not active until the e-mailed link is used)
+    organisation: Organisation | None
+    existing_account: bool = False
+
+
+class _AddressTaken(Exception):
+    pass
+
+
 @transaction.atomic
 def register_organisation(
     *,
@@ -67,21 +121,34 @@ def register_organisation(
     kvk_number: str,
     sector: str,
     language: str = "nl",
-) -> tuple[User, Organisation]:
-    """Sign-up: a new user who becomes the first admin of a new organisation."""
+) -> SignUp:
+    """Sign-up: a new user who becomes the first admin of a new organisation. The account is
+    activated by the link in the e-mail (``activate_account``), which proves the address.
+
+    An address that already has an account gets an e-mail saying someone tried to sign up with
+    it (with links to log in or choose a new password), and nothing is created; the person who
+    signed up cannot tell the difference. A KvK number that is already registered is refused
+    with a clear message (also when two sign-ups with it arrive at the same moment)."""
     email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("There is already an account with this e-mail address.")})
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        return _signup_for_existing_account(existing, organisation_name=organisation_name)
     if Organisation.objects.filter(kvk_number=kvk_number).exists():
-        raise ValidationError(
-            {"kvk_number": _("This KvK number is already registered. Ask the admin of your organisation to invite you.")}
-        )
-    user = User.objects.create_user(
-        email=email, password=password, full_name=full_name, language=language
-    )
+        raise ValidationError({"kvk_number": KVK_TAKEN})
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password, full_name=full_name,
+                                            language=language, is_active=False)
+    except IntegrityError:  # the same address, signed up at the same moment
+        return _signup_for_existing_account(User.objects.get(email__iexact=email),
+                                            organisation_name=organisation_name)
     organisation = Organisation(name=organisation_name, kvk_number=kvk_number, sector=sector)
     organisation.full_clean()
-    organisation.save()
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError:  # the same KvK number, signed up at the same moment
+        raise ValidationError({"kvk_number": KVK_TAKEN}) from None
     log_action(
         actor=user,
         action="organisations.organisation.registered",
@@ -89,7 +156,77 @@ def register_organisation(
         organisation_id=organisation.pk,
     )
     _add_membership(organisation=organisation, user=user, role=Membership.Role.ADMIN, actor=user)
-    return user, organisation
+    queue_email(recipients=[user], template="signup_activate", context={
+        "organisation": organisation, "activation_link": links.reference("activation", user.pk, user.email)})
+    return SignUp(user=user, organisation=organisation)
+
+
+def _signup_for_existing_account(user: User, *, organisation_name: str) -> SignUp:
+    if not user.is_active and user.last_login is None and user.memberships.exists():
+        # Signed up before and never used the link: send it again.
+        template, context = "signup_activate", {
+            "organisation": user.memberships.select_related("organisation").first().organisation,
+            "activation_link": links.reference("activation", user.pk, user.email)}
+    else:
+        template, context = "signup_existing", {"organisation_name": organisation_name[:200]}
+    # At most a few such e-mails an hour: nobody can flood an address through the sign-up form.
+    if ratelimit.hit("signup-mail", user.email, limit=3, period=60 * 60):
+        queue_email(recipients=[user], template=template, context=context)
+    return SignUp(user=None, organisation=None, existing_account=True)
+
+
+activation_tokens = ActivationTokenGenerator()
+
+
+def activation_link(user_pk: int, recipient: str) -> str | None:
+    """Resolver for the outbox: the activation link of an account that was never activated."""
+    user = User.objects.filter(pk=user_pk, email__iexact=recipient, is_active=False, last_login__isnull=True).first()
+    if user is None:
+        return None
+    return settings.SITE_URL + reverse("activate_account", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": activation_tokens.make_token(user)})
+
+
+def user_for_activation(uidb64: str, token: str) -> User | None:
+    """The account this activation link is for, or ``None`` when the link is not (or no longer) valid."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    user = User.objects.filter(pk=pk, is_active=False, last_login__isnull=True).first()
+    if user is None or not activation_tokens.check_token(user, token):
+        return None
+    return user
+
+
+@transaction.atomic
+def activate_account(*, uidb64: str, token: str) -> User:
+    """The e-mailed link was used: the address is proven, the account may log in."""
+    user = user_for_activation(uidb64, token)
+    if user is not None:
+        user = User.objects.select_for_update().get(pk=user.pk)
+    if user is None or user.is_active:
+        raise ValidationError(_("This link does not work any more. Log in, or sign up again."))
+    return _activate(user, actor=user)
+
+
+@transaction.atomic
+def activate_signup(*, user: User, actor) -> User:
+    """For the demo loader and operators: activate a signed-up account without the e-mail."""
+    if not permissions.is_operator(actor):
+        raise PermissionDenied
+    user = User.objects.select_for_update().get(pk=user.pk)
+    return user if user.is_active else _activate(user, actor=actor)
+
+
+def _activate(user: User, *, actor) -> User:
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    permissions.forget_cached_permissions(user)
+    log_action(actor=actor, action="organisations.account.activated", obj=user, data={"user": user.email})
+    return user
 
 
 def _add_membership(*, organisation, user, role, actor) -> Membership:
@@ -112,11 +249,16 @@ def _add_membership(*, organisation, user, role, actor) -> Membership:
 def create_organisation(*, actor, name: str, kvk_number: str, sector: str, admin_email: str) -> Invitation:
     """The secretariat registers an organisation and invites its first admin by e-mail."""
     permissions.require_secretariat(actor, _("Only the secretariat may do this."))
+    taken = ValidationError({"kvk_number": _("This KvK number is already registered.")})
     if Organisation.objects.filter(kvk_number=kvk_number).exists():
-        raise ValidationError({"kvk_number": _("This KvK number is already registered.")})
+        raise taken
     organisation = Organisation(name=name, kvk_number=kvk_number, sector=sector)
     organisation.full_clean()
-    organisation.save()
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError:  # registered at the same moment
+        raise taken from None
     log_action(actor=actor, action="organisations.organisation.registered", obj=organisation,
                organisation_id=organisation.pk, data={"by": "secretariat"})
     invitation, _token = invite_member(organisation=organisation, actor=actor, email=admin_email,
@@ -125,11 +267,17 @@ def create_organisation(*, actor, name: str, kvk_number: str, sector: str, admin
 
 
 @transaction.atomic
-def update_organisation(*, organisation: Organisation, actor, name: str, sector: str, website: str = "") -> Organisation:
+def update_organisation(*, organisation: Organisation, actor, name: str, sector: str, website: str = "",
+                        require_two_factor: bool | None = None) -> Organisation:
+    """Change the organisation's details. ``require_two_factor``: every member must log in with a
+    code from an app as well (``None``: leave as it is)."""
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     _require_manager(actor, organisation)
     changes = {}
-    for field, value in (("name", name), ("sector", sector), ("website", website)):
+    if require_two_factor is None:
+        require_two_factor = organisation.require_two_factor
+    for field, value in (("name", name), ("sector", sector), ("website", website),
+                         ("require_two_factor", bool(require_two_factor))):
         if getattr(organisation, field) != value:
             changes[field] = [getattr(organisation, field), value]
             setattr(organisation, field, value)
@@ -216,10 +364,12 @@ def invite_member(*, organisation: Organisation, actor, email: str, role: str) -
     ).first()
     if existing:
         return existing, None
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        organisation=organisation, email=email, role=role, token_hash=hash_token(token), invited_by=actor
+    invitation = Invitation.objects.create(  # an unusable placeholder hash until the pk is known
+        organisation=organisation, email=email, role=role, token_hash=secrets.token_hex(32), invited_by=actor
     )
+    token = invitation_token(invitation.pk)
+    invitation.token_hash = hash_token(token)
+    invitation.save(update_fields=["token_hash"])
     log_action(
         actor=actor,
         action="organisations.invitation.sent",
@@ -230,7 +380,8 @@ def invite_member(*, organisation: Organisation, actor, email: str, role: str) -
     queue_email(
         recipients=[email],
         template="invitation",
-        context={"organisation": organisation, "invitation": invitation, "token": token, "inviter": actor},
+        context={"organisation": organisation, "invitation": invitation, "inviter": actor,
+                 "invitation_link": links.reference("invitation", invitation.pk, email)},
     )
     return invitation, token
 
@@ -281,9 +432,15 @@ def accept_invitation(*, token: str, user: User | None = None, full_name: str = 
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     check_invitation_usable(invitation)
     if user is None:
+        account_exists = ValidationError(
+            _("There is already an account for this e-mail address. Log in first, then open the link again."))
         if User.objects.filter(email__iexact=invitation.email).exists():
-            raise ValidationError(_("There is already an account for this e-mail address. Log in first, then open the link again."))
-        user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name)
+            raise account_exists
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name)
+        except IntegrityError:  # an account for this address was made at the same moment
+            raise account_exists from None
     elif user.email.lower() != invitation.email.lower():
         raise ValidationError(
             _("This invitation is for %(email)s. Log in with that address to accept it.") % {"email": invitation.email}

@@ -43,7 +43,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user, _organisation = services.register_organisation(
+            services.register_organisation(
                 email=data["email"], full_name=data["full_name"], password=data["password1"],
                 organisation_name=data["organisation_name"], kvk_number=data["kvk_number"],
                 sector=data["sector"], language=get_language() or "nl",
@@ -51,10 +51,33 @@ def signup(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            # The same page whether or not the address already had an account (no enumeration).
+            request.session["signup_email"] = data["email"].strip().lower()
+            return redirect("signup_sent")
+    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+def signup_sent(request):
+    return render(request, "registration/signup_sent.html", {"email": request.session.get("signup_email", "")})
+
+
+@require_http_methods(["GET", "POST"])
+def activate_account(request, uidb64, token):
+    """GET shows a button, POST activates: a mail scanner that opens links does not log itself in."""
+    account = services.user_for_activation(uidb64, token)
+    if request.method == "POST" and account is not None:
+        try:
+            user = services.activate_account(uidb64=uidb64, token=token)
+        except ValidationError:
+            account = None
+        else:
             login(request, user, backend=BACKEND)
+            request.session.pop("signup_email", None)
             messages.success(request, _("Welcome! Your organisation is registered. You can now start your application."))
             return redirect("certification:dashboard")
-    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "registration/activate.html", {"valid": account is not None, "account": account},
+                  status=200 if account is not None else 410)
 
 
 PAGE_SIZE = 50

@@ -81,6 +81,7 @@ def _empty_cache():
 
     cache.clear()
     yield
+    cache.clear()
 
 
 @pytest.fixture

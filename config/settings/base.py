@@ -31,9 +31,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",  # the form renderer below finds the built-in widget templates here
     "django_htmx",
+    "csp",
     "guardian",
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Ground floor: never imports the domain apps below.
     "records",
     "organisations",
@@ -51,11 +55,18 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.DropNulCookiesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Sends whoever must use two-step login, and has not entered a code yet, to do so first.
+    "organisations.two_factor.TwoFactorMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
+    "config.middleware.RejectNulBytesMiddleware",
+    "csp.middleware.CSPMiddleware",
     "records.context.ChannelMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -119,8 +130,34 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "organisations.security.axes_username"
-AXES_LOCKOUT_TEMPLATE = "429.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_LOCKOUT_TEMPLATE = "429.html"  # the product's page, with a way back in by e-mail
+# The visitor's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies that append to
+# TRUSTED_PROXY_HEADER the address they were reached from (organisations.security.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_HEADER = env("TRUSTED_PROXY_HEADER", default="HTTP_X_FORWARDED_FOR")
+AXES_CLIENT_IP_CALLABLE = "organisations.security.axes_client_ip"
+# Password-reset e-mails per hour: per e-mail address, and per visitor's address.
+PASSWORD_RESET_PER_ADDRESS = env.int("PASSWORD_RESET_PER_ADDRESS", default=3)
+PASSWORD_RESET_PER_CLIENT = env.int("PASSWORD_RESET_PER_CLIENT", default=10)
+
+# Content-Security-Policy (django-csp): the product serves every asset itself and has no inline
+# scripts or styles (htmx's indicator styles are switched off in base.html). Pico CSS draws its
+# icons with data: SVG images. Evidence downloads set their own, stricter policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
 
 # django-guardian: no anonymous user row; outsiders get 404 from our permission helpers.
 ANONYMOUS_USER_NAME = None
@@ -183,6 +220,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
 }
+
+# Django's cache: the rate limits (password-reset e-mails, two-factor codes) count in it. One
+# process (make run, tests): local memory. Several gunicorn workers need one shared cache, or
+# each would count on its own: CACHE_URL=redis://redis:6379/1 (the production default).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://warm-incasseren")}
+
+# Two-step login (README, "Two-step login"): when on, everyone who sees other organisations' data
+# (secretariat, board, objection committee, auditors, admin access) must enter a code from an
+# authenticator app after the password. On in production; off for `make run` and the tests so the
+# demo logins work with a password only. An organisation can switch it on for its own members
+# (Organisation.require_two_factor), whatever this setting says.
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=False)
+# The name an authenticator app shows next to the code.
+OTP_TOTP_ISSUER = "Warm Incasseren"
+# Wrong codes: at most this many per account in 15 minutes (django-otp also slows down per device).
+MFA_ATTEMPTS_PER_15_MINUTES = env.int("MFA_ATTEMPTS_PER_15_MINUTES", default=10)
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 

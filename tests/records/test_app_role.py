@@ -76,6 +76,29 @@ def test_the_runtime_role_cannot_rewrite_remove_or_unguard_the_log(as_app, logge
     call_command("verify_log")
 
 
+@pytest.mark.parametrize("attack", [
+    ["TRUNCATE {table}"],
+    ["ALTER TABLE {table} DISABLE TRIGGER records_logentry_append_only", "UPDATE {table} SET remarks = 'x' WHERE id = {pk}"],
+    ["ALTER TABLE {table} DISABLE TRIGGER ALL", "UPDATE {table} SET created_at = created_at - interval '1 year'"],
+    ["DROP TRIGGER records_logentry_append_only ON {table}", "DELETE FROM {table} WHERE id = {pk}"],
+    ["DROP TRIGGER records_logentry_chain ON {table}", "DELETE FROM {table}"],
+    ["ALTER TABLE {table} OWNER TO CURRENT_USER", "DELETE FROM {table}"],
+    ["SET session_replication_role = replica", "DELETE FROM {table} WHERE id = {pk}"],
+], ids=["truncate", "disable-trigger-then-update", "disable-all-then-backdate", "drop-trigger-then-delete",
+        "drop-chain-then-delete", "take-ownership-then-delete", "replica-then-delete"])
+def test_each_step_of_an_attack_on_the_log_is_refused(as_app, logged, attack):
+    """An attacker with the runtime role's password tries to switch the guard off, then rewrite:
+    every step is refused, whichever order, and the chain still verifies."""
+    import psycopg
+
+    table = f'"{_schema()}".records_logentry'
+    for step in attack:
+        with pytest.raises((psycopg.errors.InsufficientPrivilege, psycopg.errors.RaiseException)):
+            as_app.execute(step.format(table=table, pk=logged.pk))
+    assert LogEntry.objects.filter(pk=logged.pk).exists()
+    call_command("verify_log")
+
+
 def test_the_runtime_role_reads_and_appends_and_the_database_sets_time_and_chain(as_app, logged, draft_case):
     table = f'"{_schema()}".records_logentry'
     assert as_app.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == LogEntry.objects.count()

@@ -132,7 +132,7 @@ def test_an_unknown_or_malformed_number_is_a_clear_not_found(db, anonymous, numb
     response = anonymous.get(f"/register/{number}/")
     assert response.status_code == 404
     html = response.content.decode()
-    assert "Not found" in html and 'name="q"' in html  # the product's page, with a search box
+    assert "We cannot find this page" in html and 'name="q"' in html  # the product's page, with a search box
     assert "<script>" not in html.replace('<script src=', '')
 
 

@@ -94,10 +94,13 @@ class Command(BaseCommand):
         for name, kvk, sector, admin_email, member_email, plan in ORGANISATIONS:
             if Organisation.objects.filter(kvk_number=kvk).exists():
                 continue
-            admin, organisation = org_services.register_organisation(
+            signup = org_services.register_organisation(
                 email=admin_email, full_name=f"Admin {name}", password=PASSWORD,
                 organisation_name=name, kvk_number=kvk, sector=sector,
             )
+            # As if the admin used the link in the sign-up e-mail.
+            admin = org_services.activate_signup(user=signup.user, actor=DEMO)
+            organisation = signup.organisation
             org_services.add_location(organisation=organisation, actor=admin, name="Hoofdkantoor",
                                       address="Stationsplein 1", city="Utrecht", is_head_office=True)
             member = None
