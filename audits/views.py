@@ -419,6 +419,12 @@ def save_finding(request, pk, criterion_pk):
                                     evidence=list(form.cleaned_data["evidence"]),
                                     seen=form.cleaned_data["seen"])
         except ValidationError as error:
+            if getattr(error, "code", None) == "changed_meanwhile":
+                # A colleague saved this criterion since the page was opened: show the finding as it
+                # is now (the message says who changed it), rather than the stale form.
+                messages.error(request, " ".join(error.messages))
+                back = reverse("audits:workspace_theme", kwargs={"pk": audit.pk, "theme_code": criterion.theme.code})
+                return redirect(f"{back}#criterion-{criterion.code}")
             add_service_errors(form, error)
         else:
             messages.success(request, _("The finding for %(code)s is saved.") % {"code": criterion.code})

@@ -86,7 +86,7 @@ def test_two_auditors_on_the_workspace_page(client_for, shared_audit, criterion,
                 f"{prefix}-examined": "Tien dossiers bekeken.", f"{prefix}-seen": seen}
 
     assert lead_client.post(url, data(lead_seen, "7")).status_code == 302
-    response = co_client.post(url, data(co_seen, "5"))
+    response = co_client.post(url, data(co_seen, "6"))
     assert response.status_code == 302
     message = [str(m) for m in get_messages(response.wsgi_request)][-1]
     assert "changed the finding" in message and "meanwhile" in message
@@ -94,5 +94,5 @@ def test_two_auditors_on_the_workspace_page(client_for, shared_audit, criterion,
     # the page now shows the lead's finding, with its version: saving from there works
     fresh = seen_on_page(co_client, shared_audit, criterion)
     assert fresh != "new"
-    assert co_client.post(url, data(fresh, "5")).status_code == 302
-    assert Finding.objects.get(audit=shared_audit, criterion=criterion).verified_score == 5
+    assert co_client.post(url, data(fresh, "6")).status_code == 302
+    assert Finding.objects.get(audit=shared_audit, criterion=criterion).verified_score == 6

@@ -127,13 +127,19 @@ def test_the_holder_page_shows_nothing_that_is_not_public(certificate, anonymous
     assert [text for text in not_public if text in html] == []
 
 
-@pytest.mark.parametrize("number", ["WI-2099-9999", "WI-2026-1", "DOS-2026%2F00001", "%00", "x" * 40, "<script>"])
+@pytest.mark.parametrize("number", ["WI-2099-9999", "WI-2026-1", "DOS-2026%2F00001", "x" * 40, "<script>"])
 def test_an_unknown_or_malformed_number_is_a_clear_not_found(db, anonymous, number):
     response = anonymous.get(f"/register/{number}/")
     assert response.status_code == 404
     html = response.content.decode()
     assert "We cannot find this page" in html and 'name="q"' in html  # the product's page, with a search box
     assert "<script>" not in html.replace('<script src=', '')
+
+
+def test_a_nul_character_in_the_number_is_refused_with_the_product_page(db, anonymous):
+    response = anonymous.get("/register/%00/")
+    assert response.status_code == 400  # config.middleware refuses NUL anywhere in the request
+    assert '<html lang="en">' in response.content.decode()
 
 
 def test_a_lower_case_number_redirects_to_the_holder_page(certificate, anonymous):

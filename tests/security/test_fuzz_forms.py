@@ -99,7 +99,8 @@ def _patterns(resolver: URLResolver, namespace: str = ""):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             yield from _patterns(pattern, inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield f"{namespace}{pattern.name}", list(pattern.pattern.converters)
+            # the named groups of the pattern: path() converters and re_path() groups alike
+            yield f"{namespace}{pattern.name}", list(pattern.pattern.regex.groupindex)
 
 
 def kwargs_for(name: str, params: list[str], world: World) -> dict:
@@ -114,7 +115,7 @@ def kwargs_for(name: str, params: list[str], world: World) -> dict:
         "membership_pk": world.membership.pk, "location_pk": world.location.pk,
         "assignment_pk": world.assignment.pk, "action_pk": 1, "theme_code": "1",
         "token": world.invitation_token if "invitation" in name else "set-password",
-        "uidb64": urlsafe_base64_encode(b"1"),
+        "uidb64": urlsafe_base64_encode(b"1"), "number": "WI-2026-0001",
     }
     return {param: values[param] for param in params}
 

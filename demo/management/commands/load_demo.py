@@ -199,7 +199,7 @@ class Command(BaseCommand):
                                           locations=audit_rules.propose_locations(case.organisation))
         for assignment in audit.assignments.select_related("auditor__user"):
             audit_services.declare_independence(assignment=assignment, actor=assignment.auditor.user)
-        audit_services.start_audit(audit=audit, actor=lead.user)
+        audit_services.start_audit(audit=audit, actor=lead.user, today=audit.first_day)
         for criterion in Criterion.objects.filter(version=case.scheme_version).order_by("position"):
             low = below_minimum and criterion.code == "2.2"
             audit_services.record_finding(
