@@ -1,10 +1,11 @@
 """Reads for the audit pages, each in a fixed number of queries."""
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from certification.models import Case, Criterion, Evidence, SelfAssessmentAnswer
+from certification.selectors import _count
 
 from .models import Assignment, Audit, Auditor, CorrectiveAction, EvidenceRequest, Finding
 from .rules import ACTIVE_AUDIT_STATES
@@ -59,9 +60,9 @@ def worklist(auditor: Auditor):
         Assignment.objects.filter(auditor=auditor)
         .exclude(state__in=[Assignment.State.REMOVED, Assignment.State.DECLINED])
         .select_related("audit__case__organisation")
-        .annotate(findings_count=Count("audit__findings", distinct=True),
-                  open_corrections=Count("audit__findings__corrective_action", distinct=True,
-                                         filter=Q(audit__findings__corrective_action__state="answered")))
+        .annotate(findings_count=_count(Finding.objects.filter(audit=OuterRef("audit_id")), "audit"),
+                  open_corrections=_count(CorrectiveAction.objects.filter(
+                      finding__audit=OuterRef("audit_id"), state=CorrectiveAction.State.ANSWERED), "finding__audit"))
         .order_by("-audit__first_day")
     )
 
@@ -91,8 +92,9 @@ def themes_with_findings(audit: Audit):
     from certification.models import Theme
 
     return Theme.objects.filter(version=audit.case.scheme_version_id).annotate(
-        criteria_total=Count("criteria", distinct=True),
-        found=Count("criteria__findings", filter=Q(criteria__findings__audit=audit), distinct=True),
+        criteria_total=_count(Criterion.objects.filter(theme=OuterRef("pk")), "theme"),
+        # Distinct criteria with a finding of this one audit (at most one finding per criterion).
+        found=_count(Finding.objects.filter(audit=audit.pk, criterion__theme=OuterRef("pk")), "criterion__theme"),
     ).order_by("position")
 
 

@@ -79,8 +79,12 @@ def themes_with_progress(case: Case):
     return (
         Theme.objects.filter(version=case.scheme_version_id)
         .annotate(
-            criteria_total=Count("criteria", distinct=True),
-            answered=Count("criteria__answers", filter=Q(criteria__answers__case=case), distinct=True),
+            # Correlated counts over this one case's answers (index on (case, criterion)): a join
+            # of themes to *all* answers with COUNT(DISTINCT) read every case's answers.
+            criteria_total=_count(Criterion.objects.filter(theme=OuterRef("pk")), "theme"),
+            answered=_count(
+                SelfAssessmentAnswer.objects.filter(case=case.pk, criterion__theme=OuterRef("pk")), "criterion__theme"
+            ),
         )
         .order_by("position", "code")
     )
