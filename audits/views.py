@@ -3,6 +3,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +14,7 @@ from certification import permissions as case_permissions
 from certification.models import Case, Criterion
 from organisations import permissions as org_permissions
 from organisations.forms import add_service_errors
+from organisations.paging import page_of, search_text
 from organisations.permissions import ROLE
 
 from . import permissions, rules, selectors, services
@@ -53,11 +55,13 @@ def _require_auditor(user) -> Auditor:
 @require_GET
 def overview(request):
     org_permissions.require_secretariat(request.user)
+    q = search_text(request)
     return render(request, "audits/overview.html", {
-        "to_plan": selectors.cases_to_plan(),
-        "audits": selectors.active_audits(),
-        "in_corrections": selectors.audits_in_corrections(),
-        "overdue": selectors.overdue_corrections(),
+        "q": q,
+        "to_plan": page_of(request, selectors.cases_to_plan(q=q), param="plannen"),
+        "audits": page_of(request, selectors.active_audits(q=q), param="audits"),
+        "in_corrections": page_of(request, selectors.audits_in_corrections(q=q), param="correcties"),
+        "overdue_count": selectors.overdue_corrections().count(),
     })
 
 
@@ -65,7 +69,13 @@ def overview(request):
 @require_GET
 def register(request):
     org_permissions.require_secretariat(request.user)
-    return render(request, "audits/register.html", {"auditors": selectors.register()})
+    q, status = search_text(request), request.GET.get("status", "")
+    if status not in Auditor.Status.values:
+        status = ""
+    return render(request, "audits/register.html", {
+        "auditors": page_of(request, selectors.register(q=q, status=status)), "q": q, "status": status,
+        "statuses": Auditor.Status.choices,
+    })
 
 
 @login_required
@@ -95,14 +105,47 @@ def auditor_edit(request, pk=None):
                   status=400 if form.errors else 200)
 
 
-def _planning_context(case, form, days):
-    lead_rows = rules.eligibility(case, days=days, role=Assignment.Role.LEAD)
-    co_reasons = {e.auditor.pk: e.reasons for e in rules.eligibility(case, days=days, role=Assignment.Role.CO)}
+PLANNING_SHOWN = 25
+EVIDENCE_FOUND = 20
+
+
+def _auditor_search(q: str):
+    auditors = Auditor.objects.all()
+    if q:
+        auditors = auditors.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q)
+                                   | Q(body__name__icontains=q))
+    return auditors
+
+
+def _planning_context(case, form, days, q=""):
+    """At most PLANNING_SHOWN auditors who may and who may not take the audit, found by search: the
+    form offers the ones shown (and the ones already chosen), never a control per auditor."""
+    candidates = _auditor_search(q)
+    lead_rows = rules.eligibility(case, days=days, role=Assignment.Role.LEAD, auditors=candidates)
+    co_reasons = {e.auditor.pk: e.reasons
+                  for e in rules.eligibility(case, days=days, role=Assignment.Role.CO, auditors=candidates)}
     for row in lead_rows:
         row.co_reasons = co_reasons.get(row.auditor.pk, [])
+    eligible = [r for r in lead_rows if r.eligible]
+    ineligible = [r for r in lead_rows if not r.eligible]
+    shown_eligible, shown_ineligible = eligible[:PLANNING_SHOWN], ineligible[:PLANNING_SHOWN]
+    chosen = set()
+    if form.is_bound:
+        chosen = {str(v) for v in [form.data.get("lead", "")] + form.data.getlist("co_auditors") if v}
+    label = form.fields["lead"].label_from_instance
+    by_pk = {str(r.auditor.pk): r for r in lead_rows}
+    leads = [r.auditor for r in shown_eligible]
+    cos = [r.auditor for r in shown_eligible + shown_ineligible if not r.co_reasons]
+    for pk in chosen:  # keep what was chosen visible when the form comes back with an error
+        if pk in by_pk:
+            leads += [by_pk[pk].auditor] if by_pk[pk].auditor not in leads else []
+            cos += [by_pk[pk].auditor] if by_pk[pk].auditor not in cos else []
+    form.fields["lead"].choices = [(a.pk, label(a)) for a in leads]
+    form.fields["co_auditors"].choices = [(a.pk, label(a)) for a in cos]
     return {
-        "case": case, "form": form, "rows": lead_rows,
-        "eligible": [r for r in lead_rows if r.eligible], "ineligible": [r for r in lead_rows if not r.eligible],
+        "case": case, "form": form, "rows": lead_rows, "q": q,
+        "eligible": shown_eligible, "ineligible": shown_ineligible,
+        "eligible_count": len(eligible), "ineligible_count": len(ineligible), "shown": PLANNING_SHOWN,
         "required_locations": rules.required_location_count(case.organisation),
     }
 
@@ -134,7 +177,8 @@ def plan(request, case_pk):
                 messages.success(request, _("The audit is planned. The auditors are asked to declare independence."))
                 return redirect("audits:audit_detail", pk=audit.pk)
         days = [form.cleaned_data["first_day"]] if "first_day" in form.cleaned_data else []
-        return render(request, "audits/plan.html", _planning_context(case, form, days), status=400)
+        return render(request, "audits/plan.html", _planning_context(case, form, days, search_text(request, "auditeur")),
+                      status=400)
     form = PlanningForm(case=case, auditors=auditors,
                         initial={"locations": rules.propose_locations(case.organisation)})
     day = request.GET.get("dag")
@@ -145,7 +189,7 @@ def plan(request, case_pk):
             form.initial["first_day"] = days[0]
         except ValueError:
             messages.error(request, _("That is not a valid date."))
-    return render(request, "audits/plan.html", _planning_context(case, form, days))
+    return render(request, "audits/plan.html", _planning_context(case, form, days, search_text(request, "auditeur")))
 
 
 @login_required
@@ -235,7 +279,9 @@ def unassign(request, pk, assignment_pk):
 @require_GET
 def overdue(request):
     org_permissions.require_secretariat(request.user)
-    return render(request, "audits/overdue.html", {"actions": selectors.overdue_corrections()})
+    q = search_text(request)
+    return render(request, "audits/overdue.html", {"actions": page_of(request, selectors.overdue_corrections(q=q)),
+                                                    "q": q})
 
 
 # --------------------------------------------------------------------------- auditor
@@ -245,7 +291,9 @@ def overdue(request):
 @require_GET
 def worklist(request):
     auditor = _require_auditor(request.user)
-    return render(request, "audits/worklist.html", {"assignments": selectors.worklist(auditor), "auditor": auditor})
+    q = search_text(request)
+    return render(request, "audits/worklist.html", {
+        "assignments": page_of(request, selectors.worklist(auditor, q=q)), "auditor": auditor, "q": q})
 
 
 @login_required
@@ -309,18 +357,24 @@ def workspace(request, pk, theme_code=None):
         raise Http404
     editable = bool(permissions.can_record_findings(request.user, audit))
     evidence_choices = selectors.organisation_evidence(audit)
-    evidence_list = list(evidence_choices)
+    # Each criterion offers the files linked to it, the ones already chosen and at most
+    # EVIDENCE_FOUND files found by name: never a checkbox per file of the organisation.
+    q = search_text(request, "bewijs")
+    found = list(evidence_choices.filter(original_name__icontains=q)[:EVIDENCE_FOUND]) if q and editable else []
     criteria = list(selectors.workspace_criteria(audit, theme))
     for criterion in criteria:
         criterion.answer = criterion.case_answers[0] if criterion.case_answers else None
         criterion.finding = criterion.audit_findings[0] if criterion.audit_findings else None
         if editable:
             criterion.form = _finding_form(criterion, evidence_choices)
-            criterion.form.fields["evidence"].choices = [(e.pk, e.original_name) for e in evidence_list]
+            chosen = list(criterion.finding.evidence.all()) if criterion.finding else []
+            options = {e.pk: e.original_name for e in [*criterion.case_evidence, *chosen, *found]}
+            criterion.form.fields["evidence"].choices = sorted(options.items(), key=lambda item: (item[1], item[0]))
     index = themes.index(theme)
     return render(request, "audits/workspace.html", {
         "audit": audit, "case": audit.case, "theme": theme, "themes": themes, "criteria": criteria,
-        "editable": editable, "request_form": EvidenceRequestForm(),
+        "editable": editable, "request_form": EvidenceRequestForm(), "q": q, "found": found,
+        "found_max": EVIDENCE_FOUND,
         "previous_theme": themes[index - 1] if index > 0 else None,
         "next_theme": themes[index + 1] if index + 1 < len(themes) else None,
         "missing": services.missing_findings(audit),

@@ -39,9 +39,14 @@ def cases_for_applicant(user):
     )
 
 
-def intake_queue():
+def intake_queue(q: str = "", sector: str = ""):
+    cases = Case.objects.filter(state=Case.State.SUBMITTED)
+    if q:
+        cases = cases.filter(organisation__name__icontains=q)
+    if sector:
+        cases = cases.filter(organisation__sector=sector)
     return (
-        Case.objects.filter(state=Case.State.SUBMITTED)
+        cases
         .select_related("organisation", "scheme_version__scheme")
         .annotate(evidence_count=_count(active_evidence().filter(case=OuterRef("pk")), "case"))
         .order_by("submitted_at", "pk")

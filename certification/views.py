@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from organisations import permissions as org_permissions
 from organisations.forms import add_service_errors
+from organisations.models import Sector
+from organisations.paging import page_of, search_text
 
 from . import hooks, permissions, selectors, services
 from .forms import AnswerForm, DeclarationForm, EvidenceForm, IntakeForm, WithdrawForm
@@ -374,8 +376,12 @@ def withdraw(request, pk):
 @require_GET
 def intake_queue(request):
     org_permissions.require_secretariat(request.user)
+    q, sector = search_text(request), request.GET.get("sector", "")
+    if sector not in Sector.values:
+        sector = ""
     return render(request, "certification/intake_queue.html", {
-        "cases": selectors.intake_queue(),
+        "cases": page_of(request, selectors.intake_queue(q=q, sector=sector)), "q": q, "sector": sector,
+        "sectors": Sector.choices,
         "recent": selectors.recent_intake_decisions(),
     })
 
