@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo messages lint worker beat
+BENCH_ARGS ?= --scales 0.01,0.1
+
+.PHONY: run test install migrate demo messages lint worker beat bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,3 +42,7 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=info
+
+# Fill fresh databases at two scales of DESIGN section 11 and time every page (README: Benchmark).
+bench: install
+	$(PY) manage.py bench $(BENCH_ARGS)

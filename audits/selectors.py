@@ -1,7 +1,7 @@
 """Reads for the audit pages, each in a fixed number of queries."""
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from certification.models import Case, Criterion, Evidence, SelfAssessmentAnswer
@@ -54,9 +54,10 @@ def audits_in_corrections(q: str = ""):
         _organisation_search(audits, q, "case__organisation__")
         .select_related("case__organisation")
         .annotate(
-            corrections_total=Count("findings__corrective_action"),
-            corrections_accepted=Count("findings__corrective_action",
-                                       filter=Q(findings__corrective_action__state=CorrectiveAction.State.ACCEPTED)),
+            # Correlated counts per audit shown: no join of every reported audit to its actions.
+            corrections_total=_count(CorrectiveAction.objects.filter(finding__audit=OuterRef("pk")), "finding__audit"),
+            corrections_accepted=_count(CorrectiveAction.objects.filter(
+                finding__audit=OuterRef("pk"), state=CorrectiveAction.State.ACCEPTED), "finding__audit"),
         )
         .order_by("report_submitted_at", "pk")
     )

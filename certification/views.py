@@ -47,7 +47,7 @@ def home(request):
 def dashboard(request):
     organisations = list(selectors.organisations_for_member(request.user))
     org_permissions.prefetch_org_perms(request.user, organisations)
-    cases = list(selectors.cases_for_applicant(request.user))
+    cases = list(selectors.cases_for_applicant(request.user, organisations))
     panels = hooks.dashboard_panels(request.user, organisations)
     by_org = {org.pk: [] for org in organisations}
     for case in cases:

@@ -18,6 +18,11 @@ urlpatterns = [
     path("admin/", RedirectView.as_view(url="/beheer/", permanent=False)),
 ]
 
+if settings.BENCH:
+    from demo.bench.views import bare
+
+    urlpatterns += [path("bench/bare/", bare, name="bench_bare")]
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
