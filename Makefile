@@ -7,7 +7,9 @@ PORT ?= 8000
 # Links in e-mails point at the server `make run` starts (PORT=8001 make run: links to :8001).
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install migrate demo messages lint worker beat
+BENCH_ARGS ?= --scales 0.01,0.1
+
+.PHONY: run test install migrate demo messages lint worker beat bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,3 +44,7 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=info
+
+# Fill fresh databases at two scales of DESIGN section 11 and time every page (README: Benchmark).
+bench: install
+	$(PY) manage.py bench $(BENCH_ARGS)

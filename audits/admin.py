@@ -25,6 +25,7 @@ class CertificationBodyAdmin(admin.ModelAdmin):
 class AuditorAdmin(admin.ModelAdmin):
     list_display = ("user", "body", "qualified_from", "qualified_until", "status")
     list_filter = ("status", "body")
+    list_per_page = 50
     search_fields = ("user__full_name", "user__email")
     list_select_related = ("user", "body")
     readonly_fields = ("user",)

@@ -124,6 +124,11 @@ class Audit(FSMModelMixin, models.Model):
         verbose_name = _("audit")
         verbose_name_plural = _("audits")
         ordering = ["-first_day"]
+        indexes = [
+            # The secretariat's overview: active audits by first day, reported audits by report date.
+            models.Index(fields=["state", "first_day"], name="audit_state_first_day"),
+            models.Index(fields=["state", "report_submitted_at"], name="audit_state_reported"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=~Q(state="cancelled"), name="one_active_audit_per_case"
@@ -191,6 +196,8 @@ class Assignment(FSMModelMixin, models.Model):
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
+        # The auditor's worklist: their assignments, without the declined and removed ones.
+        indexes = [models.Index(fields=["auditor", "state"], name="assignment_auditor_state")]
         constraints = [
             models.UniqueConstraint(
                 fields=["audit", "auditor"], condition=Q(state__in=["pending", "independent"]),
@@ -351,6 +358,8 @@ class CorrectiveAction(FSMModelMixin, models.Model):
         verbose_name = _("corrective action")
         verbose_name_plural = _("corrective actions")
         ordering = ["deadline", "pk"]
+        # The overdue list: waiting for the applicant, deadline passed, oldest deadline first.
+        indexes = [models.Index(fields=["state", "deadline"], name="correction_state_deadline")]
 
     def __str__(self) -> str:
         return f"{self.finding.criterion.code} ({self.get_state_display()})"

@@ -1,7 +1,7 @@
 """Reads for the audit pages, each in a fixed number of queries."""
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from certification.models import Case, Criterion, Evidence, SelfAssessmentAnswer
@@ -11,15 +11,29 @@ from .models import Assignment, Audit, Auditor, CorrectiveAction, EvidenceReques
 from .rules import ACTIVE_AUDIT_STATES
 
 
-def register():
-    return Auditor.objects.select_related("user", "body").annotate(
-        workload=Count("assignments", filter=Q(assignments__state__in=Assignment.ACTIVE_STATES,
-                                               assignments__audit__state__in=ACTIVE_AUDIT_STATES))
-    ).order_by("body__name", "user__full_name")
+def _organisation_search(queryset, q: str, prefix: str):
+    """Narrow a list to organisations whose name (or a case reference number) matches ``q``."""
+    if not q:
+        return queryset
+    condition = Q(**{f"{prefix}name__icontains": q})
+    return queryset.filter(condition)
 
 
-def cases_to_plan():
-    return Case.objects.filter(state=Case.State.ADMITTED).select_related("organisation").order_by("admitted_at", "pk")
+def register(q: str = "", status: str = ""):
+    auditors = Auditor.objects.select_related("user", "body").annotate(
+        workload=_count(Assignment.objects.filter(auditor=OuterRef("pk"), state__in=Assignment.ACTIVE_STATES,
+                                                  audit__state__in=ACTIVE_AUDIT_STATES), "auditor"),
+    )
+    if q:
+        auditors = auditors.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q))
+    if status:
+        auditors = auditors.filter(status=status)
+    return auditors.order_by("body__name", "user__full_name", "pk")
+
+
+def cases_to_plan(q: str = ""):
+    cases = Case.objects.filter(state=Case.State.ADMITTED).select_related("organisation")
+    return _organisation_search(cases, q, "organisation__").order_by("admitted_at", "pk")
 
 
 def _with_team(audits):
@@ -28,51 +42,56 @@ def _with_team(audits):
     )
 
 
-def active_audits():
-    return _with_team(Audit.objects.filter(state__in=ACTIVE_AUDIT_STATES)).order_by("first_day")
+def active_audits(q: str = ""):
+    audits = _with_team(Audit.objects.filter(state__in=ACTIVE_AUDIT_STATES))
+    return _organisation_search(audits, q, "case__organisation__").order_by("first_day", "pk")
 
 
-def audits_in_corrections():
+def audits_in_corrections(q: str = ""):
     """Reported audits whose case waits for corrective actions, with how far they are."""
+    audits = Audit.objects.filter(state=Audit.State.REPORTED, case__state=Case.State.CORRECTIVE_ACTIONS)
     return (
-        Audit.objects.filter(state=Audit.State.REPORTED, case__state=Case.State.CORRECTIVE_ACTIONS)
+        _organisation_search(audits, q, "case__organisation__")
         .select_related("case__organisation")
         .annotate(
-            corrections_total=Count("findings__corrective_action"),
-            corrections_accepted=Count("findings__corrective_action",
-                                       filter=Q(findings__corrective_action__state=CorrectiveAction.State.ACCEPTED)),
+            # Correlated counts per audit shown: no join of every reported audit to its actions.
+            corrections_total=_count(CorrectiveAction.objects.filter(finding__audit=OuterRef("pk")), "finding__audit"),
+            corrections_accepted=_count(CorrectiveAction.objects.filter(
+                finding__audit=OuterRef("pk"), state=CorrectiveAction.State.ACCEPTED), "finding__audit"),
         )
-        .order_by("report_submitted_at")
+        .order_by("report_submitted_at", "pk")
     )
 
 
-def overdue_corrections():
-    return CorrectiveAction.objects.filter(
+def overdue_corrections(q: str = ""):
+    actions = CorrectiveAction.objects.filter(
         state__in=CorrectiveAction.WAITING_FOR_APPLICANT, deadline__lt=timezone.localdate(),
         finding__audit__case__state=Case.State.CORRECTIVE_ACTIONS,
-    ).select_related("finding__criterion", "finding__audit__case__organisation").order_by("deadline")
+    ).select_related("finding__criterion", "finding__audit__case__organisation")
+    return _organisation_search(actions, q, "finding__audit__case__organisation__").order_by("deadline", "pk")
 
 
-def worklist(auditor: Auditor):
+def worklist(auditor: Auditor, q: str = ""):
     """The auditor's assignments that they can open: not the ones they declined (no access any
     more) or were removed from. With what the next task needs: the audit's team (prefetched, for
     the predicates), how many findings of how many criteria are recorded, and the answers waiting
     for a verdict (the first one by criterion, to link to it straight)."""
-    answered = CorrectiveAction.objects.filter(finding__audit=OuterRef("audit"), state=CorrectiveAction.State.ANSWERED)
+    answered = CorrectiveAction.objects.filter(finding__audit=OuterRef("audit_id"), state=CorrectiveAction.State.ANSWERED)
     first_answered = answered.order_by("finding__criterion__position", "pk")
+    assignments = Assignment.objects.filter(auditor=auditor)
     return (
-        Assignment.objects.filter(auditor=auditor)
+        _organisation_search(assignments, q, "audit__case__organisation__")
         .exclude(state__in=[Assignment.State.REMOVED, Assignment.State.DECLINED])
         .select_related("audit__case__organisation", "auditor__user")
         .prefetch_related(Prefetch("audit__assignments",
                                    queryset=Assignment.objects.select_related("auditor__user").order_by("role", "pk")))
-        .annotate(findings_count=_count(Finding.objects.filter(audit=OuterRef("audit")), "audit"),
+        .annotate(findings_count=_count(Finding.objects.filter(audit=OuterRef("audit_id")), "audit"),
                   criteria_total=_count(Criterion.objects.filter(version=OuterRef("audit__case__scheme_version")),
                                         "version"),
                   answered_count=_count(answered, "finding__audit"),
                   first_answered_id=Subquery(first_answered.values("pk")[:1]),
                   first_answered_code=Subquery(first_answered.values("finding__criterion__code")[:1]))
-        .order_by("-audit__first_day", "pk")
+        .order_by("-audit__first_day", "-pk")
     )
 
 
@@ -101,8 +120,9 @@ def themes_with_findings(audit: Audit):
     from certification.models import Theme
 
     return Theme.objects.filter(version=audit.case.scheme_version_id).annotate(
-        criteria_total=Count("criteria", distinct=True),
-        found=Count("criteria__findings", filter=Q(criteria__findings__audit=audit), distinct=True),
+        criteria_total=_count(Criterion.objects.filter(theme=OuterRef("pk")), "theme"),
+        # Distinct criteria with a finding of this one audit (at most one finding per criterion).
+        found=_count(Finding.objects.filter(audit=audit.pk, criterion__theme=OuterRef("pk")), "criterion__theme"),
     ).order_by("position")
 
 

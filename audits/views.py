@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from certification.services import organisation_admins
 from organisations import permissions as org_permissions
 from organisations.formfields import parse_id
 from organisations.forms import add_service_errors, not_saved_message
+from organisations.paging import page_of, search_text
 from organisations.permissions import ROLE
 
 from . import permissions, rules, selectors, services
@@ -57,15 +59,17 @@ def _require_auditor(user) -> Auditor:
 @require_GET
 def overview(request):
     org_permissions.require_secretariat(request.user)
-    to_plan = list(selectors.cases_to_plan())
+    q = search_text(request)
+    to_plan = page_of(request, selectors.cases_to_plan(q=q), param="plannen")
     org_permissions.prefetch_org_perms(request.user, [case.organisation for case in to_plan])
     for case in to_plan:  # not for a colleague who is involved with the organisation (no link to a refusal)
         case.can_plan = bool(permissions.can_plan_audit(request.user, case))
     return render(request, "audits/overview.html", {
+        "q": q,
         "to_plan": to_plan,
-        "audits": selectors.active_audits(),
-        "in_corrections": selectors.audits_in_corrections(),
-        "overdue": selectors.overdue_corrections(),
+        "audits": page_of(request, selectors.active_audits(q=q), param="audits"),
+        "in_corrections": page_of(request, selectors.audits_in_corrections(q=q), param="correcties"),
+        "overdue_count": selectors.overdue_corrections().count(),
     })
 
 
@@ -73,7 +77,13 @@ def overview(request):
 @require_GET
 def register(request):
     org_permissions.require_secretariat(request.user)
-    return render(request, "audits/register.html", {"auditors": selectors.register()})
+    q, status = search_text(request), request.GET.get("status", "")
+    if status not in Auditor.Status.values:
+        status = ""
+    return render(request, "audits/register.html", {
+        "auditors": page_of(request, selectors.register(q=q, status=status)), "q": q, "status": status,
+        "statuses": Auditor.Status.choices,
+    })
 
 
 @login_required
@@ -103,26 +113,53 @@ def auditor_edit(request, pk=None):
                   status=400 if form.errors else 200)
 
 
-def _eligibility(case, days):
-    """Who may be lead and who co-auditor on these days, with the reasons of those who may not."""
-    lead_rows = rules.eligibility(case, days=days, role=Assignment.Role.LEAD)
-    co_reasons = {e.auditor.pk: e.reasons for e in rules.eligibility(case, days=days, role=Assignment.Role.CO)}
+PLANNING_SHOWN = 25
+EVIDENCE_FOUND = 20
+
+
+def _auditor_search(q: str):
+    auditors = Auditor.objects.all()
+    if q:
+        auditors = auditors.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q)
+                                   | Q(body__name__icontains=q))
+    return auditors
+
+
+def _eligibility(case, days, q=""):
+    """Who may be lead and who co-auditor on these days, with the reasons of those who may not;
+    among the auditors found by ``q`` (all when empty)."""
+    candidates = _auditor_search(q)
+    lead_rows = rules.eligibility(case, days=days, role=Assignment.Role.LEAD, auditors=candidates)
+    co_reasons = {e.auditor.pk: e.reasons
+                  for e in rules.eligibility(case, days=days, role=Assignment.Role.CO, auditors=candidates)}
     for row in lead_rows:
         row.co_reasons = co_reasons.get(row.auditor.pk, [])
     return lead_rows
 
 
-def _planning_form(case, days, data=None, **kwargs):
-    rows = _eligibility(case, days)
-    form = PlanningForm(data, case=case, leads=[r.auditor for r in rows if r.eligible],
-                        co_auditors=[r.auditor for r in rows if not r.co_reasons], **kwargs)
+def _planning_form(case, days, data=None, q="", **kwargs):
+    """The form offers at most PLANNING_SHOWN auditors who may lead and who may join (found by
+    search), and the ones already chosen: never a control per auditor of the register."""
+    rows = _eligibility(case, days, q)
+    leads = [r.auditor for r in rows if r.eligible][:PLANNING_SHOWN]
+    co_auditors = [r.auditor for r in rows if not r.co_reasons][:PLANNING_SHOWN]
+    if data is not None:  # keep what was chosen visible when the form comes back with an error
+        chosen = {str(v) for v in [data.get("lead", "")] + data.getlist("co_auditors") if v}
+        for row in rows:
+            if str(row.auditor.pk) in chosen:
+                leads += [row.auditor] if row.eligible and row.auditor not in leads else []
+                co_auditors += [row.auditor] if not row.co_reasons and row.auditor not in co_auditors else []
+    form = PlanningForm(data, case=case, leads=leads, co_auditors=co_auditors, **kwargs)
     return form, rows
 
 
-def _planning_context(case, form, rows, days):
+def _planning_context(case, form, rows, days, q=""):
+    eligible = [r for r in rows if r.eligible]
+    ineligible = [r for r in rows if not r.eligible]
     return {
-        "case": case, "form": form, "rows": rows, "days": days,
-        "eligible": [r for r in rows if r.eligible], "ineligible": [r for r in rows if not r.eligible],
+        "case": case, "form": form, "rows": rows, "days": days, "q": q,
+        "eligible": eligible[:PLANNING_SHOWN], "ineligible": ineligible[:PLANNING_SHOWN],
+        "eligible_count": len(eligible), "ineligible_count": len(ineligible), "shown": PLANNING_SHOWN,
         "required_locations": rules.required_location_count(case.organisation),
         "proposal_weeks": rules.PROPOSAL_WEEKS,
     }
@@ -153,9 +190,10 @@ def plan(request, case_pk):
     if not verdict:
         messages.info(request, verdict.reason)
         return redirect("certification:case_detail", pk=case.pk)
+    q = search_text(request, "auditeur")
     if request.method == "POST":
         days = _posted_days(request)
-        form, rows = _planning_form(case, days, request.POST)
+        form, rows = _planning_form(case, days, request.POST, q=q)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -169,7 +207,7 @@ def plan(request, case_pk):
             else:
                 messages.success(request, _("The audit is planned. The auditors are asked to declare independence."))
                 return redirect("audits:audit_detail", pk=audit.pk)
-        return render(request, "audits/plan.html", _planning_context(case, form, rows, days), status=400)
+        return render(request, "audits/plan.html", _planning_context(case, form, rows, days, q), status=400)
     day = rules.proposed_audit_day()
     asked = request.GET.get("dag", "").strip()
     if asked:
@@ -178,9 +216,9 @@ def plan(request, case_pk):
         except ValueError:
             messages.error(request, _("That is not a valid date."))
     days = [day]
-    form, rows = _planning_form(case, days, initial={
+    form, rows = _planning_form(case, days, q=q, initial={
         "locations": rules.propose_locations(case.organisation), "first_day": day})
-    return render(request, "audits/plan.html", _planning_context(case, form, rows, days))
+    return render(request, "audits/plan.html", _planning_context(case, form, rows, days, q))
 
 
 @login_required
@@ -293,7 +331,9 @@ def unassign(request, pk, assignment_pk):
 @require_GET
 def overdue(request):
     org_permissions.require_secretariat(request.user)
-    return render(request, "audits/overdue.html", {"actions": selectors.overdue_corrections()})
+    q = search_text(request)
+    return render(request, "audits/overdue.html", {"actions": page_of(request, selectors.overdue_corrections(q=q)),
+                                                    "q": q})
 
 
 # --------------------------------------------------------------------------- auditor
@@ -306,11 +346,12 @@ def worklist(request):
         # In the auditors' group (so the menu shows "My audits") but not in the register yet.
         return render(request, "audits/worklist.html", {"assignments": [], "auditor": None})
     auditor = _require_auditor(request.user)
-    assignments = list(selectors.worklist(auditor))
+    q = search_text(request)
+    assignments = page_of(request, selectors.worklist(auditor, q=q))
     org_permissions.prefetch_object_perms(request.user, [a.audit.case for a in assignments])
     for assignment in assignments:
         assignment.task = next_task(request.user, assignment)
-    return render(request, "audits/worklist.html", {"assignments": assignments, "auditor": auditor})
+    return render(request, "audits/worklist.html", {"assignments": assignments, "auditor": auditor, "q": q})
 
 
 @login_required
@@ -383,7 +424,10 @@ def _render_workspace(request, audit, theme_code=None, *, posted=None, status=20
         raise Http404
     editable = bool(permissions.can_record_findings(request.user, audit))
     evidence_choices = selectors.organisation_evidence(audit)
-    evidence_list = list(evidence_choices)
+    # Each criterion offers the files linked to it, the ones already chosen and at most
+    # EVIDENCE_FOUND files found by name: never a checkbox per file of the organisation.
+    q = search_text(request, "bewijs")
+    found = list(evidence_choices.filter(original_name__icontains=q)[:EVIDENCE_FOUND]) if q and editable else []
     criteria = list(selectors.workspace_criteria(audit, theme))
     for criterion in criteria:
         criterion.answer = criterion.case_answers[0] if criterion.case_answers else None
@@ -391,11 +435,14 @@ def _render_workspace(request, audit, theme_code=None, *, posted=None, status=20
         if editable:
             criterion.form = posted[1] if posted and posted[0] == criterion.pk else \
                 _finding_form(audit, criterion, evidence_choices)
-            criterion.form.fields["evidence"].choices = [(e.pk, e.original_name) for e in evidence_list]
+            chosen = list(criterion.finding.evidence.all()) if criterion.finding else []
+            options = {e.pk: e.original_name for e in [*criterion.case_evidence, *chosen, *found]}
+            criterion.form.fields["evidence"].choices = sorted(options.items(), key=lambda item: (item[1], item[0]))
     index = themes.index(theme)
     return render(request, "audits/workspace.html", {
         "audit": audit, "case": audit.case, "theme": theme, "themes": themes, "criteria": criteria,
-        "editable": editable, "request_form": EvidenceRequestForm(),
+        "editable": editable, "request_form": EvidenceRequestForm(), "q": q, "found": found,
+        "found_max": EVIDENCE_FOUND,
         "previous_theme": themes[index - 1] if index > 0 else None,
         "next_theme": themes[index + 1] if index + 1 < len(themes) else None,
         "missing": services.missing_findings(audit),

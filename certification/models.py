@@ -346,7 +346,13 @@ class Case(FSMModelMixin, models.Model):
                 name="one_open_case_per_organisation",
             ),
         ]
-        indexes = [models.Index(fields=["state", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"]),
+            # The applicant's dashboard: an organisation's cases, newest first.
+            models.Index(fields=["organisation", "-created_at"], name="case_org_newest"),
+            # The secretariat's overview: admitted cases to plan, oldest first.
+            models.Index(fields=["state", "admitted_at"], name="case_state_admitted"),
+        ]
         permissions = [("audit_case", _("Record findings, submit the report and verify corrections"))]
 
     def __str__(self) -> str:
@@ -637,6 +643,8 @@ class Evidence(models.Model):
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         ordering = ["-uploaded_at"]
+        # The auditor's evidence search: an organisation's files by name.
+        indexes = [models.Index(fields=["organisation", "original_name"], name="evidence_org_name")]
 
     def __str__(self) -> str:
         return self.original_name

@@ -30,9 +30,15 @@ def organisations_for_member(user):
     ).order_by("name")
 
 
-def cases_for_applicant(user):
+def cases_for_applicant(user, organisations=None):
+    """``organisations``: the user's organisations when the caller has them already; their keys
+    let the database use the (organisation, newest) index instead of scanning every case."""
+    if organisations is None:
+        cases = Case.objects.filter(organisation__in=organisations_for_member(user))
+    else:
+        cases = Case.objects.filter(organisation_id__in=[o.pk for o in organisations])
     return (
-        Case.objects.filter(organisation__in=organisations_for_member(user))
+        cases
         .select_related("organisation", "scheme_version__scheme")
         .annotate(
             answered=_count(SelfAssessmentAnswer.objects.filter(case=OuterRef("pk")), "case"),
@@ -42,9 +48,14 @@ def cases_for_applicant(user):
     )
 
 
-def intake_queue():
+def intake_queue(q: str = "", sector: str = ""):
+    cases = Case.objects.filter(state=Case.State.SUBMITTED)
+    if q:
+        cases = cases.filter(organisation__name__icontains=q)
+    if sector:
+        cases = cases.filter(organisation__sector=sector)
     return (
-        Case.objects.filter(state=Case.State.SUBMITTED)
+        cases
         .select_related("organisation", "scheme_version__scheme")
         .annotate(evidence_count=_count(active_evidence().filter(case=OuterRef("pk")), "case"))
         .order_by("submitted_at", "pk")
@@ -82,8 +93,12 @@ def themes_with_progress(case: Case):
     return (
         Theme.objects.filter(version=case.scheme_version_id)
         .annotate(
-            criteria_total=Count("criteria", distinct=True),
-            answered=Count("criteria__answers", filter=Q(criteria__answers__case=case), distinct=True),
+            # Correlated counts over this one case's answers (index on (case, criterion)): a join
+            # of themes to *all* answers with COUNT(DISTINCT) read every case's answers.
+            criteria_total=_count(Criterion.objects.filter(theme=OuterRef("pk")), "theme"),
+            answered=_count(
+                SelfAssessmentAnswer.objects.filter(case=case.pk, criterion__theme=OuterRef("pk")), "criterion__theme"
+            ),
         )
         .order_by("position", "code")
     )

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from organisations import permissions as org_permissions
 from organisations.forms import add_service_errors, not_saved_message
+from organisations.models import Sector
+from organisations.paging import page_of, search_text
 
 from . import hooks, permissions, selectors, services
 from .evidence import download_name
@@ -49,7 +51,7 @@ def home(request):
 def dashboard(request):
     organisations = list(selectors.organisations_for_member(request.user))
     org_permissions.prefetch_org_perms(request.user, organisations)
-    cases = list(selectors.cases_for_applicant(request.user))
+    cases = list(selectors.cases_for_applicant(request.user, organisations))
     panels = hooks.dashboard_panels(request.user, organisations)
     by_org = {org.pk: [] for org in organisations}
     for case in cases:
@@ -415,8 +417,12 @@ def withdraw(request, pk):
 @require_GET
 def intake_queue(request):
     org_permissions.require_secretariat(request.user)
+    q, sector = search_text(request), request.GET.get("sector", "")
+    if sector not in Sector.values:
+        sector = ""
     return render(request, "certification/intake_queue.html", {
-        "cases": selectors.intake_queue(),
+        "cases": page_of(request, selectors.intake_queue(q=q, sector=sector)), "q": q, "sector": sector,
+        "sectors": Sector.choices,
         "recent": selectors.recent_intake_decisions(),
     })
 

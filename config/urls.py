@@ -27,6 +27,10 @@ handler400 = "config.errors.bad_request"
 handler403 = "config.errors.permission_denied"
 handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"
+if settings.BENCH:
+    from demo.bench.views import bare
+
+    urlpatterns += [path("bench/bare/", bare, name="bench_bare")]
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

@@ -90,6 +90,7 @@ class Decision(FSMModelMixin, models.Model):
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
         ordering = ["opened_at", "pk"]
+        indexes = [models.Index(fields=["state", "opened_at"], name="decision_state_opened")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(case__isnull=False, certificate__isnull=True, kind="case")
@@ -240,6 +241,7 @@ class Objection(FSMModelMixin, models.Model):
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
         ordering = ["lodged_at", "pk"]
+        indexes = [models.Index(fields=["state", "lodged_at"], name="objection_state_lodged")]
         constraints = [
             models.UniqueConstraint(fields=["decision"], condition=Q(state__in=["lodged", "under_review"]),
                                     name="one_open_objection_per_decision"),

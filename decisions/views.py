@@ -3,7 +3,6 @@ the secretariat's certificate pages (proposals to the board)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from organisations import permissions as org_permissions
 from organisations.forms import add_service_errors
+from organisations.paging import page_of
 from organisations.permissions import ROLE
 from register.models import Certificate
 
@@ -23,11 +23,7 @@ PAGE_SIZE = 25
 
 
 def _page(request, queryset):
-    try:
-        number = max(1, int(request.GET.get("pagina", "1")))
-    except ValueError:
-        number = 1
-    return Paginator(queryset, PAGE_SIZE).get_page(number)
+    return page_of(request, queryset, size=PAGE_SIZE)
 
 
 # --------------------------------------------------------------------------- the board

@@ -122,6 +122,7 @@ class MembershipInline(admin.TabularInline):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("name", "kvk_number", "sector", "created_at")
     list_filter = ("sector",)
+    list_per_page = 50
     search_fields = ("name", "kvk_number")
     inlines = [LocationInline, MembershipInline]
 
@@ -129,6 +130,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ("email", "organisation", "role", "created_at", "expires_at", "accepted_at", "revoked_at")
+    list_per_page = 50
     list_select_related = ("organisation",)
     search_fields = ("email", "organisation__name")
     readonly_fields = ("token_hash", "invited_by", "accepted_by", "accepted_at", "created_at")
@@ -141,6 +143,7 @@ class InvitationAdmin(admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "organisation", "role", "created_at")
+    list_per_page = 50
     list_select_related = ("user", "organisation")
     search_fields = ("user__email", "organisation__name")
     readonly_fields = ("user", "organisation", "role", "created_at")

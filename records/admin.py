@@ -5,7 +5,11 @@ from .models import LogEntry
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):
     """For records that change only through the services (which write the log): the admin shows
-    them, nobody adds, changes or deletes them there."""
+    them, nobody adds, changes or deletes them there. The big tables page by 50 and skip counting
+    the whole table on every page."""
+
+    list_per_page = 50
+    show_full_result_count = False
 
     def has_add_permission(self, request, obj=None):
         return False

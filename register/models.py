@@ -243,6 +243,7 @@ class Complaint(FSMModelMixin, models.Model):
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
         ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["state", "-received_at"], name="complaint_state_received")]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.certificate.holder_name}"

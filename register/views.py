@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from organisations.forms import add_service_errors
 from organisations.models import Sector
+from organisations.paging import page_of
 
 from . import cache, permissions, ratelimit, seal, selectors, services
 from .forms import CloseComplaintForm, ComplaintForm, ExtraordinaryCaseForm, RegisterSearchForm, VerifyForm
@@ -213,7 +214,7 @@ def complaint_list(request):
     if not permissions.can_handle_complaints(request.user):
         raise PermissionDenied
     state = request.GET.get("status", "")
-    page = Paginator(selectors.complaints(state=state), PAGE_SIZE).get_page(_page_number(request))
+    page = page_of(request, selectors.complaints(state=state), size=PAGE_SIZE)
     return render(request, "register/complaint_list.html", {
         "page": page, "state": state, "states": Complaint.State.choices})
 

@@ -197,7 +197,7 @@ def test_overview_is_constant_in_the_number_of_cases_audits_and_overdue_actions(
 
     assert few == many
     context = client.get(url).context
-    assert (len(context["to_plan"]), len(context["audits"]), len(context["overdue"]),
+    assert (len(context["to_plan"]), len(context["audits"]), context["overdue_count"],
             len(context["in_corrections"])) == (3 * N, 3 * N, 3 * N, 3 * N)
     assert all(a.corrections_accepted == 0 and a.corrections_total > 0 for a in context["in_corrections"])
 

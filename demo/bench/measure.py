@@ -1,0 +1,147 @@
+"""Time the main pages per persona in-process (Django test client), and the SQL baselines."""
+import re
+import statistics
+import time
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from organisations.models import User
+
+ROW = re.compile(rb"<tr[ >]|<article[ >]|<li>")
+CONTROL = re.compile(rb"<input[^>]+type=\"(?:checkbox|radio)\"|<option[ >]")
+
+
+@dataclass
+class PageResult:
+    page: str
+    persona: str
+    status: int
+    queries: int
+    db_ms: float  # time of the page's queries, as the database driver measured it (one request)
+    p50_ms: float
+    p95_ms: float
+    rows: int
+    controls: int
+    bytes: int
+
+
+def pages(objects: dict) -> list[tuple[str, str, str]]:
+    """(name, persona, url) of every main page, for each persona that sees it."""
+    out = [
+        ("login", None, reverse("login")),
+        ("public register", None, reverse("register:list")),
+        ("dashboard", "applicant", reverse("certification:dashboard")),
+        ("intake queue", "secretariat", reverse("certification:intake_queue")),
+        ("audits overview", "secretariat", reverse("audits:overview")),
+        ("overdue corrections", "secretariat", reverse("audits:overdue")),
+        ("auditor register", "secretariat", reverse("audits:register")),
+        ("organisations", "secretariat", reverse("organisations:list")),
+        ("certificates", "secretariat", reverse("decisions:certificate_list")),
+        ("complaints", "secretariat", reverse("register:complaint_list")),
+        ("board decisions", "board", reverse("decisions:board_list")),
+        ("worklist", "auditor", reverse("audits:worklist")),
+    ]
+    if objects.get("draft_case"):
+        pk = objects["draft_case"]
+        out += [("case page", "applicant", reverse("certification:case_detail", args=[pk])),
+                ("self-assessment", "applicant", reverse("certification:self_assessment", args=[pk])),
+                ("evidence", "applicant", reverse("certification:evidence", args=[pk])),
+                ("case page (secretariat)", "secretariat", reverse("certification:case_detail", args=[pk]))]
+    if objects.get("admitted_case"):
+        out.append(("planning", "secretariat", reverse("audits:plan", args=[objects["admitted_case"]])))
+    if objects.get("running_audit"):
+        out.append(("workspace", "auditor", reverse("audits:workspace", args=[objects["running_audit"]])))
+    return out
+
+
+def _percentile(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+def time_page(client: Client, url: str, repeat: int):
+    client.get(url)  # warm caches and templates
+    times = []
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    queries = len(captured.captured_queries)
+    db_ms = sum(float(q["time"]) for q in captured.captured_queries) * 1000
+    for _ in range(repeat):
+        start = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        reset_queries()
+    return response, queries, db_ms, times
+
+
+def measure_pages(personas: dict, objects: dict, *, repeat: int = 10) -> list[PageResult]:
+    clients = {None: Client(HTTP_HOST="localhost")}
+    for name, pk in personas.items():
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(User.objects.get(pk=pk))
+        clients[name] = client
+    results = []
+    for name, persona, url in pages(objects):
+        response, queries, db_ms, times = time_page(clients[persona], url, repeat)
+        body = response.content if hasattr(response, "content") else b""
+        results.append(PageResult(page=name, persona=persona or "anonymous", status=response.status_code,
+                                  queries=queries, db_ms=round(db_ms, 2), p50_ms=round(statistics.median(times), 2),
+                                  p95_ms=round(_percentile(times, 0.95), 2), rows=len(ROW.findall(body)),
+                                  controls=len(CONTROL.findall(body)), bytes=len(body)))
+    return [asdict(r) for r in results]
+
+
+# One hand-written query that fetches what each heavy list page shows (its first page).
+SQL_BASELINES = {
+    "intake queue": (
+        "SELECT c.id, c.submitted_at, o.name, o.sector, (SELECT COUNT(*) FROM certification_evidence e "
+        "WHERE e.case_id = c.id AND e.removed_at IS NULL) FROM certification_case c JOIN organisations_organisation o "
+        "ON o.id = c.organisation_id WHERE c.state = 'submitted' ORDER BY c.submitted_at, c.id LIMIT 25", []),
+    "audits overview": (
+        "SELECT c.id, c.admitted_at, o.name FROM certification_case c JOIN organisations_organisation o "
+        "ON o.id = c.organisation_id WHERE c.state = 'admitted' ORDER BY c.admitted_at, c.id LIMIT 25", []),
+    "overdue corrections": (
+        "SELECT a.id, a.deadline, o.name, cr.code FROM audits_correctiveaction a JOIN audits_finding f "
+        "ON f.id = a.finding_id JOIN certification_criterion cr ON cr.id = f.criterion_id JOIN audits_audit au "
+        "ON au.id = f.audit_id JOIN certification_case c ON c.id = au.case_id JOIN organisations_organisation o "
+        "ON o.id = c.organisation_id WHERE a.state IN ('open', 'rejected') AND a.deadline < %s "
+        "AND c.state = 'corrective_actions' ORDER BY a.deadline, a.id LIMIT 25", ["today"]),
+    "worklist": (
+        "SELECT s.id, au.first_day, o.name FROM audits_assignment s JOIN audits_audit au ON au.id = s.audit_id "
+        "JOIN certification_case c ON c.id = au.case_id JOIN organisations_organisation o ON o.id = c.organisation_id "
+        "WHERE s.auditor_id = (SELECT id FROM audits_auditor WHERE user_id = %s) "
+        "AND s.state NOT IN ('removed', 'declined') ORDER BY au.first_day DESC, s.id DESC LIMIT 25", ["auditor"]),
+    "dashboard": (
+        "SELECT c.id, c.state, o.name, (SELECT COUNT(*) FROM certification_selfassessmentanswer a "
+        "WHERE a.case_id = c.id) FROM certification_case c JOIN organisations_organisation o "
+        "ON o.id = c.organisation_id JOIN organisations_membership m ON m.organisation_id = o.id "
+        "WHERE m.user_id = %s ORDER BY c.created_at DESC", ["applicant"]),
+}
+
+
+def measure_sql(personas: dict, *, repeat: int = 10) -> dict:
+    from django.utils import timezone
+
+    out = {}
+    for name, (sql, params) in SQL_BASELINES.items():
+        values = [timezone.localdate() if p == "today" else personas.get(p) for p in params]
+        times = []
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            cursor.fetchall()
+            for _ in range(repeat):
+                start = time.perf_counter()
+                cursor.execute(sql, values)
+                cursor.fetchall()
+                times.append((time.perf_counter() - start) * 1000)
+        out[name] = round(statistics.median(times), 3)
+    return out
+
+
+def database_label() -> str:
+    return f"{connection.vendor} {settings.DATABASES['default'].get('NAME', '')}"

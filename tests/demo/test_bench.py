@@ -1,0 +1,26 @@
+"""The benchmark runs (CI proves it at a tiny scale; it is a benchmark, not a test of speed)."""
+import json
+
+from django.core.management import call_command
+
+
+def test_bench_fills_and_times_every_main_page_at_a_tiny_scale(db, tmp_path):
+    call_command("bench", scales="0.001", in_place=True, no_http=True, repeat=1, out_dir=str(tmp_path))
+    report = json.loads(next(tmp_path.glob("*.json")).read_text())
+    run = report["runs"][0]
+    assert run["counts"]["organisations"] == 10 and run["counts"]["cases"] == 50
+    pages = {p["page"]: p for p in run["pages"]}
+    assert {"dashboard", "intake queue", "audits overview", "worklist", "workspace", "planning"} <= set(pages)
+    assert all(p["status"] == 200 for p in pages.values()), {k: p["status"] for k, p in pages.items()}
+    assert set(run["sql_ms"]) >= {"intake queue", "dashboard"}
+    markdown = next(tmp_path.glob("*.md")).read_text()
+    assert "| intake queue | secretariat |" in markdown
+
+
+def test_bench_compares_with_an_earlier_run(db, tmp_path):
+    earlier = tmp_path / "earlier.json"
+    earlier.write_text(json.dumps({"runs": [{"pages": [{"page": "dashboard", "persona": "applicant", "p50_ms": 1.0}]}]}))
+    out = tmp_path / "out"
+    call_command("bench", scales="0.001", in_place=True, no_http=True, repeat=1, out_dir=str(out),
+                 compare=str(earlier))
+    assert "p50 before" in next(out.glob("*.md")).read_text()
