@@ -4,7 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 # The secretariat manages everything through the Django admin as well.
 SECRETARIAT_ADMIN_APPS = (
-    "organisations", "certification", "audits", "records", "notifications", "django_celery_beat",
+    "organisations", "certification", "audits", "records", "notifications",
+)
+# The schedule of the periodic jobs (issue 11): the secretariat may see and change when they run, not
+# add or remove tasks.
+SECRETARIAT_SCHEDULE_PERMISSIONS = (
+    "view_periodictask", "change_periodictask", "view_crontabschedule", "change_crontabschedule",
 )
 
 
@@ -14,7 +19,12 @@ def grant_secretariat_model_permissions(sender, using="default", **kwargs):
     from .roles import SECRETARIAT
 
     group, _created = Group.objects.using(using).get_or_create(name=SECRETARIAT)
-    perms = Permission.objects.using(using).filter(content_type__app_label__in=SECRETARIAT_ADMIN_APPS)
+    from django.db.models import Q
+
+    perms = Permission.objects.using(using).filter(
+        Q(content_type__app_label__in=SECRETARIAT_ADMIN_APPS)
+        | Q(content_type__app_label="django_celery_beat", codename__in=SECRETARIAT_SCHEDULE_PERMISSIONS)
+        | Q(content_type__app_label="cycle", codename="view_jobrun"))
     group.permissions.add(*perms)
 
 
