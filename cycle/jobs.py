@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from audits import selectors as audit_selectors
 from audits import services as audit_services
-from audits.models import Auditor, Audit, CorrectiveAction
+from audits.models import Audit, Auditor, CorrectiveAction
 from certification import services as cert_services
 from certification.models import Case
 from decisions import services as decision_services
@@ -130,11 +130,14 @@ def surveillance_overdue(today):
 
 
 def _propose(report, certificate, *, kind, key, reason, public_reason, actor, today):
-    def work():
-        decision = decision_services.propose(certificate=certificate, kind=kind, actor=actor, reason=reason,
+    def work(row):
+        # under the row claim: a proposal another worker just made is visible now
+        if Decision.objects.filter(proposal_key=key).exists():
+            return None
+        decision = decision_services.propose(certificate=row, kind=kind, actor=actor, reason=reason,
                                              public_reason=public_reason, today=today, key=key)
         return "proposed" if decision.proposal_key == key else None
-    report.item(certificate.number, work)
+    report.item(certificate.number, work, model=Certificate, pk=certificate.pk)
 
 
 def propose_suspensions(*, now, actor, report):
