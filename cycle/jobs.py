@@ -87,7 +87,7 @@ def open_surveillance_cases(*, now, actor, report):
                 organisation=row.organisation, kind=Case.Kind.SURVEILLANCE, cycle_key=key, actor=actor, now=now,
                 due=day, data={"certificate": row.number})
             return "opened" if created else None
-        report.item(f"{certificate.number} ({_('surveillance')} {n})", work, model=Certificate, pk=certificate.pk,
+        report.item(_("%(number)s (surveillance %(n)s)") % {"number": certificate.number, "n": n}, work, model=Certificate, pk=certificate.pk,
                     state=Certificate.State.ACTIVE)
 
 
@@ -110,7 +110,7 @@ def open_recertification_cases(*, now, actor, report):
                 organisation=row.organisation, kind=Case.Kind.RECERTIFICATION, cycle_key=row.recertification_key,
                 actor=actor, now=now, due=row.valid_until, data={"certificate": row.number})
             return "opened" if created else None
-        report.item(f"{certificate.number} ({_('recertification')})", work, model=Certificate, pk=certificate.pk,
+        report.item(_("%(number)s (recertification)") % {"number": certificate.number}, work, model=Certificate, pk=certificate.pk,
                     state=Certificate.State.ACTIVE)
 
 

@@ -240,7 +240,7 @@ def test_overdue_corrections_go_to_the_board_with_a_negative_advice(reported_aud
     assert not CorrectiveAction.objects.filter(finding__audit=reported_audit_with_ncs,
                                                state__in=CorrectiveAction.WAITING_FOR_APPLICANT).exists()
     assert Decision.objects.filter(case=case, state="open").exists()
-    assert OutboxMessage.objects.filter(recipient=secretariat.email, subject__icontains="overdue").count() == 1
+    assert OutboxMessage.objects.filter(recipient=secretariat.email, dedupe_key__startswith="escalated:").count() == 1
 
 
 # --------------------------------------------------------------------------- reminders and files
