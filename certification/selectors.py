@@ -69,8 +69,8 @@ class Progress:
 
 def progress(case: Case) -> Progress:
     counts = case.answers.aggregate(
-        answered=Count("pk"),
-        reviewed=Count("pk", filter=Q(reviewed_by__isnull=False) & ~Q(reviewed_by=F("written_by"))),
+        answered=Count("pk", filter=Q(carried_over=False)),
+        reviewed=Count("pk", filter=Q(carried_over=False, reviewed_by__isnull=False) & ~Q(reviewed_by=F("written_by"))),
     )
     return Progress(total=case.scheme_version.criteria.count(), answered=counts["answered"], reviewed=counts["reviewed"])
 
@@ -80,7 +80,8 @@ def themes_with_progress(case: Case):
         Theme.objects.filter(version=case.scheme_version_id)
         .annotate(
             criteria_total=Count("criteria", distinct=True),
-            answered=Count("criteria__answers", filter=Q(criteria__answers__case=case), distinct=True),
+            answered=Count("criteria__answers", filter=Q(criteria__answers__case=case,
+                                                         criteria__answers__carried_over=False), distinct=True),
         )
         .order_by("position", "code")
     )
