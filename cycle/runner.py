@@ -115,6 +115,8 @@ def run_job(name: str, job, now) -> JobRun | None:
         run.finished_at = timezone.now()
         with transaction.atomic():
             run.save(update_fields=["status", "error", "counts", "skipped", "finished_at"])
+            if not (run.counts or run.skipped or run.error):
+                return run  # nothing changed: the run's row says so, the log records changes only
             log_action(actor=actor, action="cycle.job.failed" if run.error else "cycle.job.finished", obj=run,
                        to_state=run.status, remarks=run.error,
                        data={"day": str(day), "counts": run.counts, "skipped": run.skipped[:50], **report.notes})

@@ -7,6 +7,7 @@ foundation.
 """
 import re
 from datetime import date
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -126,17 +127,12 @@ class Certificate(FSMModelMixin, models.Model):
         end = date.fromordinal(self.valid_until.toordinal() + 1)
         return end - relativedelta(months=self.scheme_version.recertification_lead_months)
 
-    def surveillance_due_dates(self) -> list[tuple[int, date]]:
+    def surveillance_due_dates(self) -> tuple[tuple[int, date], ...]:
         """``(n, due date)`` of every surveillance audit of this certificate: every interval after it took
         effect, as long as that is before the recertification opens (which then takes its place)."""
-        interval = self.scheme_version.surveillance_interval_months
-        if not interval:
-            return []
-        limit, due_dates, n = self.recertification_opens_on(), [], 1
-        while (due := self.valid_from + relativedelta(months=interval * n)) < limit:
-            due_dates.append((n, due))
-            n += 1
-        return due_dates
+        version = self.scheme_version
+        return _surveillance_due_dates(self.valid_from, self.valid_until, version.surveillance_interval_months,
+                                       version.recertification_lead_months)
 
     def surveillance_opens_on(self, due: date) -> date:
         return due - relativedelta(months=self.SURVEILLANCE_OPENS_MONTHS_BEFORE)
@@ -204,6 +200,18 @@ class Certificate(FSMModelMixin, models.Model):
     @transition(field=state, source=[State.ACTIVE, State.SUSPENDED], target=State.SUPERSEDED)
     def supersede(self, *, today: date):
         self.ended_on = today
+
+
+@lru_cache(maxsize=4096)
+def _surveillance_due_dates(valid_from: date, valid_until: date, interval: int, lead: int) -> tuple:
+    if not interval:
+        return []
+    limit = date.fromordinal(valid_until.toordinal() + 1) - relativedelta(months=lead)
+    due_dates, n = [], 1
+    while (due := valid_from + relativedelta(months=interval * n)) < limit:
+        due_dates.append((n, due))
+        n += 1
+    return tuple(due_dates)
 
 
 class CertificateEvent(models.Model):
