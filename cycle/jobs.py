@@ -12,6 +12,7 @@ from certification import services as cert_services
 from certification.models import Case
 from decisions import services as decision_services
 from decisions.models import Decision
+from notifications.models import OutboxMessage
 from notifications.services import queue_email
 from register import selectors as register_selectors
 from register import services as register_services
@@ -206,8 +207,8 @@ def reminder_offset(days_left: int) -> int | None:
 
 def _remind(report, *, label, recipients, what, day, today, key, context=None):
     offset = reminder_offset((day - today).days)
-    if offset is None:
-        return
+    if offset is None or OutboxMessage.objects.filter(dedupe_key__startswith=f"remind:{key}:{offset}:").exists():
+        return  # nothing due, or already sent (checked before rendering the e-mails)
 
     def work():
         sent = queue_email(recipients=recipients, template="reminder",
