@@ -4,5 +4,4 @@ from django.utils.translation import gettext_lazy as _
 LABELS = {
     "cycle.job.finished": _("Daily job finished"),
     "cycle.job.failed": _("Daily job failed"),
-    "cycle.job.files_removed": _("Stored evidence files that nothing refers to removed"),
 }
