@@ -21,4 +21,6 @@ LABELS = {
     "audits.correction.accepted": _("Corrective action accepted"),
     "audits.correction.rejected": _("Corrective action rejected"),
     "audits.correction.closed": _("Corrective action closed without a verdict"),
+    "audits.correction.escalated": _("Corrective actions overdue: escalated to the board"),
+    "audits.auditor.qualification_expired": _("Auditor's qualification expired"),
 }

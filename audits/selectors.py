@@ -63,9 +63,9 @@ def audits_in_corrections(q: str = ""):
     )
 
 
-def overdue_corrections(q: str = ""):
+def overdue_corrections(q: str = "", today=None):
     actions = CorrectiveAction.objects.filter(
-        state__in=CorrectiveAction.WAITING_FOR_APPLICANT, deadline__lt=timezone.localdate(),
+        state__in=CorrectiveAction.WAITING_FOR_APPLICANT, deadline__lt=today or timezone.localdate(),
         finding__audit__case__state=Case.State.CORRECTIVE_ACTIONS,
     ).select_related("finding__criterion", "finding__audit__case__organisation")
     return _organisation_search(actions, q, "finding__audit__case__organisation__").order_by("deadline", "pk")
@@ -170,3 +170,13 @@ def recommendation(audit: Audit) -> RecommendationView:
         return RecommendationView(bool(case.recommendation_positive), reason_texts(case.recommendation_reasons), True)
     computed = compute_recommendation(audit)
     return RecommendationView(computed.positive, reason_texts(computed.as_data()), False)
+
+
+def cases_with_overdue_corrections(today):
+    """For the daily job (issue 11): cases waiting for corrections of which a deadline has passed."""
+    return (Case.objects.filter(pk__in=overdue_corrections(today=today).values("finding__audit__case"))
+            .order_by("pk").values_list("pk", flat=True))
+
+
+def qualifications_to_expire(today):
+    return Auditor.objects.filter(status=Auditor.Status.ACTIVE, qualified_until__lt=today).order_by("pk")

@@ -685,3 +685,57 @@ def verify_corrective_action(*, action: CorrectiveAction, actor, accepted: bool,
     queue_email(recipients=organisation_admins(case.organisation), template="correction_verified",
                 context={"action": action, "case": case})
     return action
+
+
+# --------------------------------------------------------------------------- the cycle in time (issue 11)
+
+
+@transaction.atomic
+def expire_qualification(*, auditor: Auditor, actor, now=None) -> Auditor:
+    """The auditor's qualification ended (``qualified_until`` before today): status expired. Only a
+    scheduled job or the secretariat; a second run changes nothing."""
+    today = timezone.localdate(now or timezone.now())
+    if not (org_permissions.is_system_actor(actor) or org_permissions.is_secretariat(actor)):
+        raise PermissionDenied(_("Only the secretariat or a scheduled job may do this."))
+    auditor = Auditor.objects.select_for_update().select_related("user").get(pk=auditor.pk)
+    if auditor.status != Auditor.Status.ACTIVE or auditor.qualified_until >= today:
+        return auditor
+    auditor.status = Auditor.Status.EXPIRED
+    auditor.save(update_fields=["status"])
+    log_action(actor=actor, action="audits.auditor.qualification_expired", obj=auditor,
+               from_state=Auditor.Status.ACTIVE, to_state=Auditor.Status.EXPIRED,
+               data={"auditor": auditor.user.email, "qualified_until": str(auditor.qualified_until)})
+    return auditor
+
+
+@transaction.atomic
+def escalate_overdue_corrections(*, case: Case, actor, now=None) -> Case:
+    """A deadline for a corrective action passed without an answer (DESIGN 4): the case goes to the
+    board with a negative advice and the system's recommendation (which names the overdue points);
+    the corrective actions still waiting are closed by the hook; the secretariat is told."""
+    today = timezone.localdate(now or timezone.now())
+    if not (org_permissions.is_system_actor(actor) or org_permissions.is_secretariat(actor)):
+        raise PermissionDenied(_("Only the secretariat or a scheduled job may do this."))
+    case = locked_case(case)
+    if case.state != Case.State.CORRECTIVE_ACTIONS:
+        if case.state in Case.OPEN_STATES and case.state != Case.State.AWAITING_DECISION:
+            raise ValidationError(_("This case does not wait for corrective actions (it is “%(state)s”).")
+                                  % {"state": case.get_state_display()})
+        return case  # already escalated or decided
+    overdue = list(CorrectiveAction.objects.filter(
+        finding__audit__case=case, state__in=CorrectiveAction.WAITING_FOR_APPLICANT, deadline__lt=today,
+    ).select_related("finding__criterion", "finding__audit"))
+    if not overdue:
+        return case
+    audit = overdue[0].finding.audit
+    recommendation = compute_recommendation(audit, today=today)
+    CorrectiveAction.objects.filter(pk__in=[a.pk for a in overdue]).update(escalated_at=now or timezone.now())
+    codes = [a.finding.criterion.code for a in overdue]
+    _log(actor, "correction.escalated", audit, data={"criteria": codes})
+    transition_case(case, "escalate_overdue_corrections", actor=actor, action="escalated",
+                    data={"overdue": codes, "recommendation": recommendation.as_data(),
+                          "positive": recommendation.positive},
+                    recommendation=recommendation)
+    queue_email(recipients=secretariat_users(), template="corrections_escalated",
+                context={"case": case, "criteria": codes}, dedupe_key=f"escalated:{case.pk}")
+    return case

@@ -18,6 +18,9 @@ LABELS = {
     "certification.case.report_submitted": _("Audit report submitted"),
     "certification.case.corrections_verified": _("Corrective actions verified"),
     "certification.case.extraordinary_started": _("Extraordinary audit opened"),
+    "certification.case.cycle_opened": _("Surveillance or recertification opened by the daily job"),
+    "certification.case.escalated": _("Corrective actions overdue: sent to the board with a negative advice"),
+    "certification.answer.confirmed": _("Answer from the last cycle confirmed"),
     # Case transitions that the board's decisions cause (written by decisions, about the case).
     "certification.case.granted": _("Certificate granted"),
     "certification.case.refused": _("Application refused"),

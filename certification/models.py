@@ -101,6 +101,12 @@ class SchemeVersion(FSMModelMixin, models.Model):
         _("maximum consecutive cycles for one lead auditor"), default=2, validators=[MinValueValidator(1)]
     )
     evidence_due_weeks = models.PositiveSmallIntegerField(_("evidence due before the audit (weeks)"), default=4)
+    # Issue 11: the norm names no grace period; after the surveillance due date plus this many months
+    # without a completed surveillance audit, the daily job proposes a suspension to the board.
+    surveillance_grace_months = models.PositiveSmallIntegerField(
+        _("grace after a missed surveillance audit (months)"), default=2,
+        help_text=_("After this, the board is asked to suspend the certificate."),
+    )
 
     objects = SchemeVersionQuerySet.as_manager()
 
@@ -315,8 +321,16 @@ class Case(FSMModelMixin, models.Model):
     scheme_version = models.ForeignKey(SchemeVersion, on_delete=models.PROTECT, related_name="cases")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.INITIAL)
     state = FSMField(_("status"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty when the daily job opened the case (surveillance, recertification): the log names the job.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    # Issue 11: the natural key of a case the daily job opens ("surv:<certificate>:<n>",
+    # "recert:<certificate>"), so that two runs never open the same case twice.
+    cycle_key = models.CharField(max_length=60, null=True, blank=True, unique=True, editable=False)
+    # The case of the previous cycle whose answers and evidence this one started from.
+    previous_case = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                      verbose_name=_("previous cycle"))
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     admitted_at = models.DateTimeField(_("admitted"), null=True, blank=True)
@@ -435,7 +449,10 @@ class Case(FSMModelMixin, models.Model):
         return self.grants_certificate()
 
     def unanswered_criteria(self):
-        return self.scheme_version.criteria.exclude(answers__case=self)
+        """Criteria without an answer of this cycle; an answer carried over from the last cycle
+        counts once someone confirmed or changed it."""
+        return self.scheme_version.criteria.exclude(
+            pk__in=SelfAssessmentAnswer.objects.filter(case=self, carried_over=False).values("criterion"))
 
     def unreviewed_answers(self):
         return self.answers.filter(Q(reviewed_by__isnull=True) | Q(reviewed_by=models.F("written_by")))
@@ -557,6 +574,10 @@ class SelfAssessmentAnswer(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    # Issue 11: copied from the last cycle's answer as a starting point; ``carried_over`` stays True
+    # until a member confirms or changes it (saving it).
+    carried_over_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    carried_over = models.BooleanField(_("from the last cycle, not yet confirmed"), default=False)
 
     class Meta:
         verbose_name = _("self-assessment answer")
@@ -638,6 +659,9 @@ class Evidence(models.Model):
     # Set when the case is submitted with this file: from then on it is part of what the
     # secretariat saw at intake and cannot be taken off any more (new files may still be added).
     frozen_at = models.DateTimeField(_("part of a submission since"), null=True, blank=True)
+    # Issue 11: the same stored file, reused from an earlier cycle without uploading it again.
+    carried_over_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                          verbose_name=_("from an earlier cycle"))
 
     class Meta:
         verbose_name = _("evidence")

@@ -41,7 +41,7 @@ def cases_for_applicant(user, organisations=None):
         cases
         .select_related("organisation", "scheme_version__scheme")
         .annotate(
-            answered=_count(SelfAssessmentAnswer.objects.filter(case=OuterRef("pk")), "case"),
+            answered=_count(SelfAssessmentAnswer.objects.filter(case=OuterRef("pk"), carried_over=False), "case"),
             criteria_total=_count(Criterion.objects.filter(version=OuterRef("scheme_version")), "version"),
         )
         .order_by("-created_at")
@@ -83,8 +83,8 @@ class Progress:
 
 def progress(case: Case) -> Progress:
     counts = case.answers.aggregate(
-        answered=Count("pk"),
-        reviewed=Count("pk", filter=Q(reviewed_by__isnull=False) & ~Q(reviewed_by=F("written_by"))),
+        answered=Count("pk", filter=Q(carried_over=False)),
+        reviewed=Count("pk", filter=Q(carried_over=False, reviewed_by__isnull=False) & ~Q(reviewed_by=F("written_by"))),
     )
     return Progress(total=case.scheme_version.criteria.count(), answered=counts["answered"], reviewed=counts["reviewed"])
 
@@ -94,10 +94,12 @@ def themes_with_progress(case: Case):
         Theme.objects.filter(version=case.scheme_version_id)
         .annotate(
             # Correlated counts over this one case's answers (index on (case, criterion)): a join
-            # of themes to *all* answers with COUNT(DISTINCT) read every case's answers.
+            # of themes to *all* answers with COUNT(DISTINCT) read every case's answers. Answers
+            # carried over from the last cycle count once confirmed or changed.
             criteria_total=_count(Criterion.objects.filter(theme=OuterRef("pk")), "theme"),
             answered=_count(
-                SelfAssessmentAnswer.objects.filter(case=case.pk, criterion__theme=OuterRef("pk")), "criterion__theme"
+                SelfAssessmentAnswer.objects.filter(case=case.pk, criterion__theme=OuterRef("pk"), carried_over=False),
+                "criterion__theme"
             ),
         )
         .order_by("position", "code")

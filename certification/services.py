@@ -369,6 +369,16 @@ def save_answer(*, case: Case, criterion: Criterion, actor, data: AnswerInput) -
     answer = SelfAssessmentAnswer.objects.filter(case=case, criterion=criterion).first()
     values = {"current_score": Decimal(data.current_score), "ambition_score": Decimal(data.ambition_score),
               "explanation": explanation}
+    if answer and answer.carried_over and all(getattr(answer, k) == v for k, v in values.items()):
+        # Last cycle's answer, confirmed as it is: from now on it is this cycle's answer, by this person.
+        answer.carried_over = False
+        answer.written_by, answer.written_at = actor, now
+        answer.reviewed_by = answer.reviewed_at = None
+        answer.save(update_fields=["carried_over", "written_by", "written_at", "reviewed_by", "reviewed_at"])
+        log_action(actor=actor, action="certification.answer.confirmed", obj=case,
+                   organisation_id=case.organisation_id, case_id=case.pk, data={"criterion": criterion.code})
+        withdraw_declaration(case, actor=actor, reason=f"answer {criterion.code} confirmed")
+        return answer
     if answer and all(getattr(answer, k) == v for k, v in values.items()):
         return answer
     if answer is None:
@@ -378,6 +388,7 @@ def save_answer(*, case: Case, criterion: Criterion, actor, data: AnswerInput) -
             setattr(answer, key, value)
         answer.written_by, answer.written_at = actor, now
         answer.reviewed_by = answer.reviewed_at = None
+        answer.carried_over = False
     answer.save()
     log_action(actor=actor, action="certification.answer.written", obj=case, organisation_id=case.organisation_id,
                case_id=case.pk, data={"criterion": criterion.code, "current": str(answer.current_score),
@@ -544,3 +555,151 @@ def remove_evidence(*, evidence: Evidence, actor) -> Evidence:
                case_id=case.pk, data={"evidence": evidence.pk, "name": evidence.original_name})
     withdraw_declaration(case, actor=actor, reason=f"evidence {evidence.original_name} removed")
     return evidence
+
+
+# --------------------------------------------------------------------------- the cycle in time (issue 11)
+
+
+def last_decided_case(organisation_id: int) -> Case | None:
+    """The organisation's last case that ended with a certificate granted or maintained: the cycle a
+    surveillance or recertification case starts from."""
+    return (Case.objects.filter(organisation_id=organisation_id, state__in=(Case.State.CERTIFIED, Case.State.MAINTAINED))
+            .order_by("-decided_at", "-pk").first())
+
+
+def _carry_over(case: Case, previous: Case) -> dict:
+    """Copy the previous cycle's answers (marked as last cycle's, to confirm or change) and link its
+    evidence to the new case without storing the files again. Criteria are matched by code, so a
+    new version of the norm takes what still fits."""
+    criteria = {c.code: c for c in case.scheme_version.criteria.all()}
+    answers = []
+    for old in previous.answers.select_related("criterion").order_by("pk"):
+        criterion = criteria.get(old.criterion.code)
+        if criterion is None:
+            continue
+        answers.append(SelfAssessmentAnswer(
+            case=case, criterion=criterion, current_score=old.current_score, ambition_score=old.ambition_score,
+            explanation=old.explanation, written_by_id=old.written_by_id, written_at=old.written_at,
+            carried_over_from=old, carried_over=True))
+    SelfAssessmentAnswer.objects.bulk_create(answers)
+    evidence_count = 0
+    old_evidence = (Evidence.objects.filter(case__organisation_id=case.organisation_id, removed_at__isnull=True)
+                    .exclude(case=case).prefetch_related("criteria").order_by("-uploaded_at", "-pk"))
+    seen = set()
+    for old in old_evidence:
+        if old.sha256 in seen:
+            continue
+        seen.add(old.sha256)
+        codes = [c.code for c in old.criteria.all() if c.code in criteria]
+        if not codes:
+            continue
+        new = Evidence(organisation_id=case.organisation_id, case=case, file=old.file.name,
+                       original_name=old.original_name, content_type=old.content_type, size=old.size,
+                       sha256=old.sha256, description=old.description, uploaded_by_id=old.uploaded_by_id,
+                       carried_over_from=old.carried_over_from or old)
+        new.save()
+        new.criteria.set([criteria[code] for code in codes])
+        evidence_count += 1
+    return {"answers": len(answers), "evidence": evidence_count}
+
+
+def open_cycle_case(*, organisation: Organisation, kind: str, cycle_key: str, actor, now=None,
+                    due=None, data=None) -> tuple[Case, bool]:
+    """Open the surveillance or recertification case of a holder (the daily job, issue 11): a draft
+    under the current norm, started from the last cycle's answers and evidence. ``cycle_key`` is the
+    case's natural key: a second call returns the case it opened (``created`` False). Refused while
+    the holder has another case in progress. Call inside a transaction."""
+    if kind not in (Case.Kind.SURVEILLANCE, Case.Kind.RECERTIFICATION):
+        raise ValueError(kind)
+    existing = Case.objects.filter(cycle_key=cycle_key).first()
+    if existing is not None:
+        return existing, False
+    if not org_permissions.is_system_actor(actor):
+        raise PermissionDenied(_("Only the daily job opens these cases."))
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    open_case = organisation.cases.filter(state__in=Case.OPEN_STATES).first()
+    if open_case:
+        raise ValidationError(_("This organisation already has a case in progress (%(ref)s).")
+                              % {"ref": open_case.reference})
+    version = current_version()
+    if version is None:
+        raise ValidationError(_("There is no published norm yet. Please try again later."))
+    previous = last_decided_case(organisation.pk)
+    with transaction.atomic():
+        case = Case.objects.create(organisation=organisation, scheme_version=version, kind=kind, created_by=None,
+                                   cycle_key=cycle_key, previous_case=previous)
+    if now is not None:  # the simulation and the tests run the clock: the case starts on that day
+        Case.objects.filter(pk=case.pk).update(created_at=now, updated_at=now)
+        case.created_at = now
+    carried = _carry_over(case, previous) if previous is not None else {"answers": 0, "evidence": 0}
+    log_case_transition(case, actor=actor, action="cycle_opened", from_state="",
+                        data={"version": version.pk, "kind": kind, "key": cycle_key,
+                              "due": str(due) if due else None,
+                              "previous": previous.reference if previous else None, **carried, **(data or {})})
+    queue_email(recipients=organisation_admins(organisation), template="case_cycle_opened",
+                context={"case": case, "due": due}, dedupe_key=f"cycle-opened:{cycle_key}")
+    return case, True
+
+
+def changes_since_last_audit(case: Case) -> dict:
+    """For the holder's dashboard: what changed in this cycle compared with the last one — answers
+    changed or still to confirm, and evidence added since."""
+    if not case.previous_case_id:
+        return {}
+    answers = list(case.answers.select_related("criterion", "carried_over_from").order_by("criterion__position"))
+    changed, to_confirm, confirmed = [], [], []
+    for answer in answers:
+        old = answer.carried_over_from
+        if answer.carried_over:
+            to_confirm.append(answer.criterion.code)
+        elif old is None or (old.current_score, old.ambition_score, old.explanation) != (
+                answer.current_score, answer.ambition_score, answer.explanation):
+            changed.append(answer.criterion.code)
+        else:
+            confirmed.append(answer.criterion.code)
+    new_evidence = list(case.evidence.filter(carried_over_from__isnull=True, removed_at__isnull=True)
+                        .values_list("original_name", flat=True))
+    return {"previous": case.previous_case, "changed": changed, "to_confirm": to_confirm, "confirmed": confirmed,
+            "new_evidence": new_evidence}
+
+
+EVIDENCE_FILE_GRACE_HOURS = 24
+
+
+def remove_unreferenced_evidence_files(*, actor, now=None) -> list[str]:
+    """Remove stored evidence files that no evidence row refers to (a refused upload leaves its file
+    behind: it is written before the checks under the lock). Files younger than a day are kept, so an
+    upload in flight is never removed. Returns the names removed; the daily job logs them."""
+    from datetime import timedelta
+
+    from .models import private_storage
+
+    if not org_permissions.is_system_actor(actor):
+        raise PermissionDenied(_("Only the daily job cleans up stored files."))
+    now = now or timezone.now()
+    storage = private_storage()
+    referenced = set(Evidence.objects.values_list("file", flat=True))
+    removed = []
+
+    def walk(folder):
+        try:
+            folders, files = storage.listdir(folder)
+        except (FileNotFoundError, NotImplementedError):
+            return
+        for name in files:
+            path = f"{folder}/{name}"
+            if path in referenced:
+                continue
+            try:
+                modified = storage.get_modified_time(path)
+            except (NotImplementedError, OSError):
+                continue
+            if modified > now - timedelta(hours=EVIDENCE_FILE_GRACE_HOURS):
+                continue
+            storage.delete(path)
+            removed.append(path)
+        for sub in folders:
+            walk(f"{folder}/{sub}")
+
+    walk("evidence")
+    return removed

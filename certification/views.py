@@ -110,6 +110,7 @@ def _case_context(request, case: Case) -> dict:
         "intake_form": IntakeForm(),
         "evidence_count": selectors.active_evidence().filter(case=case).count(),
         "statement": services.DECLARATION_STATEMENT,
+        "changes": services.changes_since_last_audit(case),
     }
 
 

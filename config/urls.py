@@ -18,6 +18,7 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("register/", include("register.urls")),
     path("besluiten/", include("decisions.urls")),
+    path("planning/", include("cycle.urls")),
     path("beheer/", admin.site.urls),
     path("admin/", RedirectView.as_view(url="/beheer/", permanent=False)),
 ]

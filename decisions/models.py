@@ -78,6 +78,9 @@ class Decision(FSMModelMixin, models.Model):
                                   related_name="+")
     opened_by_label = models.CharField(_("opened by"), max_length=200)
     opened_at = models.DateTimeField(_("opened"), db_default=Now())
+    # Issue 11: a proposal of the daily job has a natural key ("suspend:surveillance:<number>:<n>"),
+    # so that a proposal the board rejected is never put again by the next run.
+    proposal_key = models.CharField(max_length=100, null=True, blank=True, unique=True, editable=False)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     cancelled_reason = models.TextField(_("reason for cancelling"), blank=True)
     # After an upheld objection: the decision it replaces (its voters may not vote here).

@@ -105,11 +105,17 @@ def cancel_open_case_decision(case: Case, *, actor, reason: str = "") -> None:
 
 @transaction.atomic
 def propose(*, certificate: Certificate, kind: str, actor, reason: str, public_reason: str = "",
-            remedy_deadline: date | None = None, today: date | None = None) -> Decision:
+            remedy_deadline: date | None = None, today: date | None = None, key: str | None = None) -> Decision:
     """Put a proposal to suspend, reinstate or withdraw a certificate to the board (the secretariat,
-    or issue 11's daily jobs with a system actor). The same proposal again returns the open one."""
+    or issue 11's daily jobs with a system actor). The same proposal again returns the open one.
+    ``key`` (the daily jobs): the proposal's natural key; a proposal with that key, in any state,
+    is returned as it is, so a proposal the board rejected is not put again."""
     today = today or timezone.localdate()
     certificate = register.locked_certificate(certificate)
+    if key is not None:
+        keyed = Decision.objects.filter(proposal_key=key).first()
+        if keyed is not None:
+            return keyed
     existing = certificate.decisions.filter(state=Decision.State.OPEN, kind=kind).first()
     if existing is not None:
         return existing
@@ -132,7 +138,7 @@ def propose(*, certificate: Certificate, kind: str, actor, reason: str, public_r
     decision = Decision.objects.create(
         kind=kind, certificate=certificate, organisation_id=certificate.organisation_id,
         quorum=certificate.scheme_version.board_quorum, reason=reason, public_reason=public_reason or "",
-        remedy_deadline=remedy_deadline, **_actor_fields(actor),
+        remedy_deadline=remedy_deadline, proposal_key=key, **_actor_fields(actor),
     )
     decision.certificate = certificate
     _log_decision(decision, actor=actor, action="decision.proposed", remarks=reason,

@@ -58,12 +58,11 @@ SECRETARIAT = _table([
     ("audits", "evidencerequest", VIEW),
     ("records", "logentry", VIEW),
     ("notifications", "outboxmessage", VIEW),
-    # The periodic jobs (django-celery-beat's schedule lives in the database).
-    ("django_celery_beat", "periodictask", VIEW_ADD_CHANGE),
-    ("django_celery_beat", "intervalschedule", VIEW_ADD_CHANGE),
-    ("django_celery_beat", "crontabschedule", VIEW_ADD_CHANGE),
-    ("django_celery_beat", "solarschedule", VIEW_ADD_CHANGE),
-    ("django_celery_beat", "clockedschedule", VIEW_ADD_CHANGE),
+    # The daily jobs (issue 11): the schedule lives in the database (django-celery-beat). The
+    # secretariat may see and change when they run, not add or remove tasks; it sees each run.
+    ("django_celery_beat", "periodictask", ("view", "change")),
+    ("django_celery_beat", "crontabschedule", ("view", "change")),
+    ("cycle", "jobrun", VIEW),
 ])
 
 GROUP_PERMISSIONS: dict[str, frozenset[str]] = {

@@ -7,7 +7,9 @@ foundation.
 """
 import re
 from datetime import date
+from functools import lru_cache
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -114,6 +116,39 @@ class Certificate(FSMModelMixin, models.Model):
     def place_list(self) -> str:
         return ", ".join(f"{p.get('name')} ({p.get('city')})" for p in self.places)
 
+    # -- the cycle in time (issue 11) ------------------------------------------------------------
+
+    # A surveillance case opens this many months before its due date (the holder has time to update
+    # the self-assessment and the secretariat to plan the audit).
+    SURVEILLANCE_OPENS_MONTHS_BEFORE = 3
+
+    def recertification_opens_on(self) -> date:
+        """The recertification case opens the version's lead time before the period ends."""
+        end = date.fromordinal(self.valid_until.toordinal() + 1)
+        return end - relativedelta(months=self.scheme_version.recertification_lead_months)
+
+    def surveillance_due_dates(self) -> tuple[tuple[int, date], ...]:
+        """``(n, due date)`` of every surveillance audit of this certificate: every interval after it took
+        effect, as long as that is before the recertification opens (which then takes its place)."""
+        version = self.scheme_version
+        return _surveillance_due_dates(self.valid_from, self.valid_until, version.surveillance_interval_months,
+                                       version.recertification_lead_months)
+
+    def surveillance_opens_on(self, due: date) -> date:
+        return due - relativedelta(months=self.SURVEILLANCE_OPENS_MONTHS_BEFORE)
+
+    def surveillance_overdue_on(self, due: date) -> date:
+        """The day after the grace period: without a completed surveillance audit, the board is asked to
+        suspend."""
+        return due + relativedelta(months=self.scheme_version.surveillance_grace_months) + relativedelta(days=1)
+
+    def surveillance_key(self, n: int) -> str:
+        return f"surv:{self.number}:{n}"
+
+    @property
+    def recertification_key(self) -> str:
+        return f"recert:{self.number}"
+
     # -- what the public sees -------------------------------------------------------------------
 
     def public_status(self, today: date | None = None) -> str:
@@ -165,6 +200,18 @@ class Certificate(FSMModelMixin, models.Model):
     @transition(field=state, source=[State.ACTIVE, State.SUSPENDED], target=State.SUPERSEDED)
     def supersede(self, *, today: date):
         self.ended_on = today
+
+
+@lru_cache(maxsize=4096)
+def _surveillance_due_dates(valid_from: date, valid_until: date, interval: int, lead: int) -> tuple:
+    if not interval:
+        return []
+    limit = date.fromordinal(valid_until.toordinal() + 1) - relativedelta(months=lead)
+    due_dates, n = [], 1
+    while (due := valid_from + relativedelta(months=interval * n)) < limit:
+        due_dates.append((n, due))
+        n += 1
+    return tuple(due_dates)
 
 
 class CertificateEvent(models.Model):

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     # Upper floor: certificates and the public register, then the board's decisions and objections.
     "register",
     "decisions",
+    # Top floor: the daily jobs, the planning page and the simulation (issue 11); nothing imports it.
+    "cycle",
     # Demo data (manage.py load_demo): may import every app above, nothing imports it.
     "demo",
 ]

@@ -14,9 +14,9 @@ from ..helpers import english
 
 
 @pytest.mark.parametrize("persona, shown, hidden", [
-    ("board_member", ["Decisions"], ["Objections", "Complaints", "Certificates"]),
+    ("board_member", ["Decisions"], ["Objections", "Complaints", "Certificates", "Planning"]),
     ("objection_member", ["Objections"], ["Decisions", "Complaints"]),
-    ("secretariat", ["Complaints", "Certificates", "Intake"], ["Objections"]),
+    ("secretariat", ["Complaints", "Certificates", "Intake", "Planning"], ["Objections"]),
     (None, ["Register", "Log in"], ["Decisions", "Complaints"]),
 ])
 def test_each_role_finds_its_pages_in_the_menu(request, db, client_for, persona, shown, hidden):

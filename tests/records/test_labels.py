@@ -13,7 +13,7 @@ from records.models import LogEntry
 from records.services import log_action
 from records.templatetags.records import action_label
 
-APPS = ("organisations", "notifications", "records", "certification", "audits", "register", "decisions", "demo")
+APPS = ("organisations", "notifications", "records", "certification", "audits", "register", "decisions", "demo", "cycle")
 
 # Functions that write a log row, with where their action code is and what they put before it.
 WRITERS = {
