@@ -35,3 +35,39 @@ def test_a_worker_runs_the_daily_task_sent_through_redis(celery_worker):
                        seconds=60), list(JobRun.objects.values_list("job", "status"))
     ran = [r for r in celery_worker.ran if r["task"] == run_daily.name]
     assert ran and not ran[0]["eager"]
+
+
+def test_beat_sends_the_due_daily_task_and_a_worker_runs_it(celery_worker):
+    """The whole production path: celery beat (its real Service loop, with django-celery-beat's
+    DatabaseScheduler, in a thread of this process so that it sees the test database) finds the
+    "Daily jobs" task due, sends it through Redis, and the worker runs every job once."""
+    from datetime import timedelta
+
+    from celery.beat import EmbeddedService
+    from django.db import connections
+    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    class Scheduler(DatabaseScheduler):
+        def close(self):  # in beat's thread: give its database connection back
+            super().close()
+            connections.close_all()
+
+    # Due now: last run two days ago, and the schedule opened to every minute (django-celery-beat
+    # loads only the crontabs of the coming hours, so 02:30 would not even be read at this time).
+    task = PeriodicTask.objects.get(name="Daily jobs")
+    type(task.crontab).objects.filter(pk=task.crontab_id).update(minute="*", hour="*")
+    PeriodicTask.objects.filter(pk=task.pk).update(last_run_at=timezone.now() - timedelta(days=2))
+    beat = EmbeddedService(celery_app, thread=True, scheduler_cls=Scheduler, max_interval=1)
+    beat.start()
+    try:
+        today = timezone.localdate()
+        assert _wait_until(
+            lambda: JobRun.objects.filter(day=today, status=JobRun.Status.DONE).count() == len(jobs.JOBS),
+            seconds=90), list(JobRun.objects.values_list("job", "status"))
+    finally:
+        beat.stop()
+        beat.join(timeout=30)
+    ran = [r for r in celery_worker.ran if r["task"] == run_daily.name]
+    assert ran and not ran[0]["eager"]
+    assert PeriodicTask.objects.get(name="Daily jobs").last_run_at > timezone.now() - timedelta(minutes=5)
