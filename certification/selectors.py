@@ -43,6 +43,11 @@ def cases_for_applicant(user, organisations=None):
         .annotate(
             answered=_count(SelfAssessmentAnswer.objects.filter(case=OuterRef("pk"), carried_over=False), "case"),
             criteria_total=_count(Criterion.objects.filter(version=OuterRef("scheme_version")), "version"),
+            # A next cycle (issue 11): answers taken over from the last audit, and those still to
+            # confirm or change; the case page shows the details.
+            from_last_cycle=_count(SelfAssessmentAnswer.objects.filter(
+                case=OuterRef("pk"), carried_over_from__isnull=False), "case"),
+            to_confirm=_count(SelfAssessmentAnswer.objects.filter(case=OuterRef("pk"), carried_over=True), "case"),
         )
         .order_by("-created_at")
     )

@@ -59,3 +59,16 @@ def test_the_progress_counts_only_confirmed_answers(next_case, applicant_member)
     cert_services.save_answer(case=next_case, criterion=criterion, actor=applicant_member, data=factories.answer_input(
         current=answer.current_score, ambition=answer.ambition_score, explanation=answer.explanation))
     assert selectors.progress(next_case).answered == 1
+
+
+def test_the_dashboard_says_what_changed_since_the_last_audit(next_case, applicant_member, client_for):
+    criterion = next_case.scheme_version.criteria.order_by("position").first()
+    client = client_for(applicant_member)
+    total = next_case.scheme_version.criteria.count()
+    html = client.get(reverse("certification:dashboard")).content.decode()
+    assert f"Sinds de vorige audit: {total} antwoorden van de vorige keer moet u nog bevestigen of aanpassen." in html
+    cert_services.save_answer(case=next_case, criterion=criterion, actor=applicant_member,
+                              data=factories.answer_input(current="8", explanation="Nu beter geregeld."))
+    html = client.get(reverse("certification:dashboard")).content.decode()
+    assert f"Sinds de vorige audit: {total - 1} antwoorden van de vorige keer moet u nog bevestigen" in html
+    assert f'{reverse("certification:case_detail", args=[next_case.pk])}#changes-heading' in html
