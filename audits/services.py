@@ -431,12 +431,12 @@ def start_audit(*, audit: Audit, actor, today: date | None = None) -> Audit:
     return audit
 
 
-@transaction.atomic
 def finding_version(finding: Finding | None) -> str:
     """What a form remembers of the finding it was made from: ``new`` when there was none."""
     return finding.updated_at.isoformat() if finding is not None else "new"
 
 
+@transaction.atomic
 def record_finding(*, audit: Audit, actor, criterion: Criterion, verified_score, classification: str,
                    examined: str, evidence: list[Evidence], seen: str | None = None) -> Finding:
     """Record or change the finding on one criterion while the audit runs. Recording the same
