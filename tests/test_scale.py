@@ -15,6 +15,9 @@ from certification.models import Case, Evidence
 from demo.bench import fill, measure
 from organisations.models import User
 
+# A database test: pytest-django runs these before the transactional tests, which empty the tables.
+pytestmark = pytest.mark.django_db
+
 PAGE = 25
 S = Case.State
 SMALL = {"answers_per_case": 2, "evidence_per_case": 1}
@@ -63,15 +66,16 @@ def assert_flat_queries(grow, requests):
 # --------------------------------------------------------------------------- bounded pages
 
 
-@pytest.mark.parametrize("newest, page", [
+# Not "page": that name is pytest-playwright's fixture (it would make this a browser test).
+@pytest.mark.parametrize("newest, list_page", [
     (S.SUBMITTED, "certification:intake_queue"),
     (S.ADMITTED, "audits:overview"),
     (S.AUDIT_PLANNED, "audits:overview"),
     (S.CORRECTIVE_ACTIONS, "audits:overdue"),
 ])
-def test_secretariat_lists_show_one_page_with_a_link_to_the_next(db, client, newest, page):
+def test_secretariat_lists_show_one_page_with_a_link_to_the_next(db, client, newest, list_page):
     filled = fill.fill(0.003, newest_states=[(newest, 1)], overdue_share=1.0, **SMALL)
-    assert_bounded_page(_login(client, filled.personas["secretariat"]), reverse(page))
+    assert_bounded_page(_login(client, filled.personas["secretariat"]), reverse(list_page))
 
 
 def test_auditor_register_shows_one_page_and_finds_one_auditor(db, client):

@@ -1,4 +1,9 @@
+import pytest
+
 from certification.models import Case
+
+# A database test: pytest-django runs these before the transactional tests, which empty the tables.
+pytestmark = pytest.mark.django_db
 
 
 def test_meetlat_is_loaded_and_a_case_can_be_submitted(submitted_case):
