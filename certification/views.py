@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -31,7 +32,8 @@ def _error_text(error: ValidationError) -> str:
 def home(request):
     user = request.user
     if not user.is_authenticated:
-        return render(request, "home.html")
+        # Unrendered: config.pagecache keeps one rendered copy per language (config/urls.py).
+        return TemplateResponse(request, "home.html")
     if org_permissions.is_secretariat(user):
         return redirect("certification:intake_queue")
     if org_permissions.is_auditor(user):

@@ -6,11 +6,13 @@ from django.views.generic import RedirectView
 from certification import views as certification_views
 
 from .converters import IdConverter
+from .pagecache import same_for_every_visitor
 
 register_converter(IdConverter, "id")
 
 urlpatterns = [
-    path("", certification_views.home, name="home"),
+    # The home page is the same for every anonymous visitor: one rendered copy per language.
+    path("", same_for_every_visitor(certification_views.home), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/", include("organisations.urls_accounts")),
     path("organisaties/", include("organisations.urls")),

@@ -2,12 +2,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from config.pagecache import same_for_every_visitor
+
 from . import account_views, two_factor, views
 from .forms import EmailAuthenticationForm
 
 urlpatterns = [
-    path("inloggen/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm,
-                                                    redirect_authenticated_user=True), name="login"),
+    # The busiest page: rendered once per language for anonymous visitors (config/pagecache.py).
+    path("inloggen/", same_for_every_visitor(auth_views.LoginView.as_view(
+        authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True)), name="login"),
     path("tweestaps/instellen/", two_factor.setup, name="two_factor_setup"),
     path("tweestaps/code/", two_factor.verify_view, name="two_factor_verify"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
