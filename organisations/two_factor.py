@@ -21,8 +21,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -54,20 +53,37 @@ class Status:
     has_device: bool  # has set it up (a confirmed app)
 
 
+def _status_sql() -> str:
+    membership, organisation = Membership._meta.db_table, Membership.organisation.field.related_model._meta.db_table
+    user_groups, group = User.groups.through._meta.db_table, User.groups.field.related_model._meta.db_table
+    return f"""
+        SELECT u.is_staff, u.is_superuser,
+               EXISTS(SELECT 1 FROM {membership} m JOIN {organisation} o ON o.id = m.organisation_id
+                      WHERE m.user_id = u.id AND o.require_two_factor),
+               EXISTS(SELECT 1 FROM {TOTPDevice._meta.db_table} d WHERE d.user_id = u.id AND d.confirmed),
+               g.name
+        FROM {User._meta.db_table} u
+        LEFT JOIN {user_groups} ug ON ug.user_id = u.id
+        LEFT JOIN {group} g ON g.id = ug.group_id
+        WHERE u.id = %s"""
+
+
 def status(user) -> Status:
-    """Whether ``user`` must use two-step login and has set it up: one query."""
-    groups = User.groups.through.objects.filter(user=OuterRef("pk"), group__name__in=roles.FOUNDATION_GROUPS)
-    row = User.objects.filter(pk=user.pk).annotate(
-        in_foundation=Exists(groups),
-        organisation_requires=Exists(Membership.objects.filter(user=OuterRef("pk"),
-                                                               organisation__require_two_factor=True)),
-        has_app=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
-    ).values("in_foundation", "organisation_requires", "has_app", "is_staff", "is_superuser").first()
-    if row is None:
+    """Whether ``user`` must use two-step login and has set it up: one query, asked on every
+    request of a person not yet verified, so written out (no ORM building it anew each time). It
+    reads the person's roles too and keeps them on ``user`` for the rest of the request
+    (``permissions.group_names``: the menu needs them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_status_sql(), [user.pk])
+        rows = cursor.fetchall()
+    if not rows:
         return Status(required=False, has_device=False)
-    sees_other_organisations = row["in_foundation"] or row["is_staff"] or row["is_superuser"]
-    required = (settings.MFA_REQUIRED and sees_other_organisations) or row["organisation_requires"]
-    return Status(required=required, has_device=row["has_app"])
+    is_staff, is_superuser, organisation_requires, has_app, _name = rows[0]
+    names = frozenset(name for *_flags, name in rows if name is not None)
+    user._wi_group_names = names
+    sees_other_organisations = bool(names & set(roles.FOUNDATION_GROUPS)) or is_staff or is_superuser
+    required = bool((settings.MFA_REQUIRED and sees_other_organisations) or organisation_requires)
+    return Status(required=required, has_device=bool(has_app))
 
 
 class TwoFactorMiddleware:
