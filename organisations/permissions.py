@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.core import ObjectPermissionChecker
 
 from . import roles
-from .models import Organisation
+from .models import Organisation, OrganisationUserObjectPermission
 
 
 @dataclass(frozen=True)
@@ -167,12 +167,15 @@ def _checker(user) -> ObjectPermissionChecker:
 
 def forget_cached_permissions(user) -> None:
     """Call after granting or revoking, when the same user object is used again."""
-    for attr in ("_wi_perm_checker", "_wi_group_names"):
+    for attr in ("_wi_perm_checker", "_wi_group_names", "_wi_org_perms"):
         if hasattr(user, attr):
             delattr(user, attr)
 
 
 def org_perms(user, organisation: Organisation) -> set[str]:
+    prefetched = getattr(user, "_wi_org_perms", None)
+    if prefetched is not None and organisation.pk in prefetched:
+        return prefetched[organisation.pk]
     return object_perms(user, organisation)
 
 
@@ -184,8 +187,19 @@ def prefetch_object_perms(user, objects) -> None:
 
 
 def prefetch_org_perms(user, organisations) -> None:
-    """Read the user's rights on many organisations at once (two queries), for list pages."""
-    prefetch_object_perms(user, organisations)
+    """Read the user's rights on many organisations at once, for list pages and the dashboard:
+    one query on the direct permission table (organisation rights are granted per person with the
+    membership, never to a group), kept on ``user`` for ``org_perms``."""
+    organisations = list(organisations)
+    if not organisations or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return
+    found: dict[int, set[str]] = {o.pk: set() for o in organisations}
+    rows = OrganisationUserObjectPermission.objects.filter(user_id=user.pk, content_object_id__in=list(found))
+    for pk, codename in rows.values_list("content_object_id", "permission__codename"):
+        found[pk].add(codename)
+    prefetched = getattr(user, "_wi_org_perms", None) or {}
+    prefetched.update(found)
+    user._wi_org_perms = prefetched
 
 
 def is_member(user, organisation: Organisation) -> bool:
