@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from certification.scores import validate_score
+from organisations.choices import ChoiceLabels
 from organisations.models import Sector
 
 
@@ -84,7 +85,7 @@ class FrozenRecordError(Exception):
     """A finding of a reported (or stopped) audit cannot be changed any more."""
 
 
-class Audit(FSMModelMixin, models.Model):
+class Audit(FSMModelMixin, ChoiceLabels, models.Model):
     class State(models.TextChoices):
         PLANNED = "planned", _("Planned")
         IN_PROGRESS = "in_progress", _("In progress")
@@ -170,7 +171,7 @@ class Audit(FSMModelMixin, models.Model):
         self.stopped_at = timezone.now()
 
 
-class Assignment(FSMModelMixin, models.Model):
+class Assignment(FSMModelMixin, ChoiceLabels, models.Model):
     """An auditor on an audit, with their independence declaration."""
 
     class Role(models.TextChoices):
@@ -255,7 +256,7 @@ class FindingQuerySet(models.QuerySet):
         return super().delete()
 
 
-class Finding(models.Model):
+class Finding(ChoiceLabels, models.Model):
     """The auditor's finding on one criterion. Once the report is submitted (or the audit stopped)
     it is part of the record: the model refuses any change, whichever code tries."""
 
@@ -322,7 +323,7 @@ class EvidenceRequest(models.Model):
         return self.message[:60]
 
 
-class CorrectiveAction(FSMModelMixin, models.Model):
+class CorrectiveAction(FSMModelMixin, ChoiceLabels, models.Model):
     """The applicant's answer to one non-conformity, and the auditor's verdict on it."""
 
     class State(models.TextChoices):

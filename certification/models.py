@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from organisations.choices import ChoiceLabels
 from organisations.models import Organisation
 
 from .recommendation import Recommendation
@@ -293,7 +294,7 @@ class CaseQuerySet(models.QuerySet):
         return super().delete()
 
 
-class Case(FSMModelMixin, models.Model):
+class Case(FSMModelMixin, ChoiceLabels, models.Model):
     """One certification cycle (certificeringstraject) of one organisation."""
 
     class Kind(models.TextChoices):

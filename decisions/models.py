@@ -11,6 +11,8 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from organisations.choices import ChoiceLabels
+
 
 class ImmutableRecordError(Exception):
     """A cast vote or a decided decision cannot be changed or deleted."""
@@ -48,7 +50,7 @@ class DecisionQuerySet(models.QuerySet):
         raise ImmutableRecordError("Decisions are kept, never deleted.")
 
 
-class Decision(FSMModelMixin, models.Model):
+class Decision(FSMModelMixin, ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         CASE = "case", _("Decision on a case")
         SUSPEND = "suspend", _("Proposal to suspend")
@@ -163,7 +165,7 @@ class VoteQuerySet(models.QuerySet):
         raise ImmutableRecordError("A cast vote cannot be deleted.")
 
 
-class Vote(models.Model):
+class Vote(ChoiceLabels, models.Model):
     """One board member's vote, with a motivation. Immutable once cast."""
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="votes")
@@ -220,7 +222,7 @@ class ObjectionState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class Objection(FSMModelMixin, models.Model):
+class Objection(FSMModelMixin, ChoiceLabels, models.Model):
     """An objection (bezwaar) of the holder or applicant against a decision."""
 
     State = ObjectionState

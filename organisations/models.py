@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from .choices import ChoiceLabels
 from .validators import kvk_validator
 
 
@@ -85,7 +86,7 @@ class Sector(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Organisation(models.Model):
+class Organisation(ChoiceLabels, models.Model):
     name = models.CharField(_("name"), max_length=200)
     kvk_number = models.CharField(
         _("KvK number"),
@@ -159,7 +160,7 @@ class Location(models.Model):
         raise ProtectedError("Locations are archived, never deleted (audit scopes refer to them).", {self})
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     class Role(models.TextChoices):
         ADMIN = "admin", _("Admin")
         MEMBER = "member", _("Member")

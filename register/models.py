@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from organisations.choices import ChoiceLabels
+
 NUMBER_RE = re.compile(r"^WI-(?P<year>\d{4})-(?P<serial>\d{4,6})$")
 
 
@@ -52,7 +54,7 @@ class PublicStatus(models.TextChoices):
     ENDED = "no_longer_valid", _("No longer valid")
 
 
-class Certificate(FSMModelMixin, models.Model):
+class Certificate(FSMModelMixin, ChoiceLabels, models.Model):
     class State(models.TextChoices):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
@@ -259,7 +261,7 @@ class ComplaintState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class Complaint(FSMModelMixin, models.Model):
+class Complaint(FSMModelMixin, ChoiceLabels, models.Model):
     """A complaint about a holder, from anyone (DESIGN 4): ``received → investigating → closed``."""
 
     State = ComplaintState
