@@ -87,12 +87,9 @@ def rotation_blocked_lead_id(case: Case) -> int | None:
 def eligibility(case: Case, *, days: list[date], role: str, auditors=None) -> list[Eligibility]:
     organisation = case.organisation
     auditors = auditors if auditors is not None else Auditor.objects.all()
-    auditors = auditors.select_related("user", "body").annotate(
-        workload=Count(
-            "assignments",
-            filter=Q(assignments__state__in=Assignment.ACTIVE_STATES, assignments__audit__state__in=ACTIVE_AUDIT_STATES),
-        )
-    ).order_by("user__full_name")
+    # No workload here: counting every auditor's assignments would read all of them; the page
+    # counts them for the rows it shows (attach_workloads).
+    auditors = auditors.select_related("user", "body").order_by("user__full_name")
     conflicts = dict(
         ConflictOfInterest.objects.filter(organisation=organisation).values_list("auditor_id", "declared_at")
     )
@@ -112,8 +109,20 @@ def eligibility(case: Case, *, days: list[date], role: str, auditors=None) -> li
                 "Was lead auditor of this organisation in the last cycle (rotation).",
                 "Was lead auditor of this organisation in the last %(n)d cycles (rotation).", n,
             ) % {"n": n})
-        result.append(Eligibility(auditor=auditor, workload=auditor.workload, reasons=reasons))
+        result.append(Eligibility(auditor=auditor, reasons=reasons))
     return result
+
+
+def attach_workloads(rows: list[Eligibility]) -> list[Eligibility]:
+    """Fill in ``workload`` (assignments in audits being worked on) for these rows only: one
+    query over the assignments of these auditors (the (auditor, state) index)."""
+    counts = dict(
+        Assignment.objects.filter(auditor_id__in=[r.auditor.pk for r in rows], state__in=Assignment.ACTIVE_STATES,
+                                  audit__state__in=ACTIVE_AUDIT_STATES)
+        .order_by().values("auditor_id").annotate(n=Count("pk")).values_list("auditor_id", "n"))
+    for row in rows:
+        row.workload = counts.get(row.auditor.pk, 0)
+    return rows
 
 
 def reasons_for(auditor: Auditor, case: Case, *, days: list[date], role: str) -> list[str]:

@@ -158,7 +158,7 @@ def _planning_context(case, form, rows, days, q=""):
     ineligible = [r for r in rows if not r.eligible]
     return {
         "case": case, "form": form, "rows": rows, "days": days, "q": q,
-        "eligible": eligible[:PLANNING_SHOWN], "ineligible": ineligible[:PLANNING_SHOWN],
+        "eligible": rules.attach_workloads(eligible[:PLANNING_SHOWN]), "ineligible": ineligible[:PLANNING_SHOWN],
         "eligible_count": len(eligible), "ineligible_count": len(ineligible), "shown": PLANNING_SHOWN,
         "required_locations": rules.required_location_count(case.organisation),
         "proposal_weeks": rules.PROPOSAL_WEEKS,
