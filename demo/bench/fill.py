@@ -1,8 +1,8 @@
 """Fill an empty (migrated) database at a scale factor of DESIGN section 11 through bulk inserts.
 
 ``scale=1.0``: 10,000 organisations, 50,000 cases, 1.2 million self-assessment answers, 300
-auditors, 500,000 evidence rows (no files: the rows only). No log rows and no mail: this is data
-to time pages against, not a history. The permissions the services would grant (membership,
+auditors, 500,000 evidence rows (no files: the rows only), a certificate per certified case. No
+log rows and no mail: this is data to time pages against, not a history. The permissions the services would grant (membership,
 auditor on the case) are written as the same django-guardian rows, so that the pages filter the
 way they do in production.
 """
@@ -34,6 +34,7 @@ from organisations.models import (
     User,
 )
 from organisations.permissions import ADMIN_PERMS, MEMBER_PERMS
+from register.models import Certificate
 
 PASSWORD_HASH = "!"  # unusable: the benchmark logs in with force_login / a session it creates
 BATCH = 5000
@@ -155,6 +156,7 @@ def fill(scale: float, *, seed: int = 9, answers_per_case: int = 24, evidence_pe
             cases.append(Case(organisation=o, scheme_version=version, kind=kind, state=state, created_by=a, **fields))
     cases = _bulk(Case, cases)
     admin_of = {o.pk: a for o, a in zip(orgs, admins, strict=True)}
+    org_by_pk = {o.pk: o for o in orgs}
     member_of = {o.pk: m for o, m in zip(orgs, members, strict=True)}
 
     # Self-assessment answers: every case answered (drafts half of it).
@@ -228,9 +230,32 @@ def fill(scale: float, *, seed: int = 9, answers_per_case: int = 24, evidence_pe
                                         deadline=today - timedelta(days=5) if overdue else today + timedelta(days=30)))
     _bulk(CorrectiveAction, actions)
 
+    # Certificates: the newest certified or maintained case holds the current one (a few of them
+    # suspended), each older certified case an expired one; the public register lists them.
+    certificates, serial = [], {}
+    newest = {c.organisation_id: c for c in cases}  # cases are in order: the last one per organisation
+    place = [{"name": "Hoofdkantoor", "city": "Utrecht"}]
+    for case in cases:
+        if case.state not in (S.CERTIFIED, S.MAINTAINED) or not case.decided_at:
+            continue
+        valid_from = case.decided_at.date()
+        current = newest[case.organisation_id].pk == case.pk
+        serial[valid_from.year] = serial.get(valid_from.year, 0) + 1
+        suspended = current and rng.random() < 0.03
+        certificates.append(Certificate(
+            number=f"WI-{valid_from.year}-{serial[valid_from.year]:05d}", organisation_id=case.organisation_id,
+            case=case, scheme_version=version, holder_name=org_by_pk[case.organisation_id].name, places=place,
+            place_names="Utrecht", valid_from=valid_from, valid_until=valid_from + timedelta(days=3 * 365),
+            state=(Certificate.State.SUSPENDED if suspended else Certificate.State.ACTIVE) if current
+            else Certificate.State.EXPIRED,
+            suspended_on=today - timedelta(days=20) if suspended else None,
+            ended_on=None if current else valid_from + timedelta(days=3 * 365)))
+    _bulk(Certificate, certificates)
+
     result.counts = {"organisations": len(orgs), "cases": len(cases), "answers": SelfAssessmentAnswer.objects.count(),
                      "evidence": Evidence.objects.count(), "auditors": len(auditors), "audits": len(audits),
-                     "assignments": len(assignments), "corrective_actions": len(actions)}
+                     "assignments": len(assignments), "corrective_actions": len(actions),
+                     "certificates": len(certificates)}
     # Personas: an applicant with a draft case, the auditor with the most work, and an audit in progress.
     draft = next((c for c in reversed(cases) if c.state == S.DRAFT), cases[-1])
     admitted = next((c for c in cases if c.state == S.ADMITTED), None)

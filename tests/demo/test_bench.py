@@ -9,9 +9,11 @@ def test_bench_fills_and_times_every_main_page_at_a_tiny_scale(db, tmp_path):
     report = json.loads(next(tmp_path.glob("*.json")).read_text())
     run = report["runs"][0]
     assert run["counts"]["organisations"] == 10 and run["counts"]["cases"] == 50
+    assert run["counts"]["certificates"] > 0
     pages = {p["page"]: p for p in run["pages"]}
     assert {"dashboard", "intake queue", "audits overview", "worklist", "workspace", "planning"} <= set(pages)
     assert all(p["status"] == 200 for p in pages.values()), {k: p["status"] for k, p in pages.items()}
+    assert pages["public register"]["rows"] > 0 and pages["certificates"]["rows"] > 0
     assert set(run["sql_ms"]) >= {"intake queue", "dashboard"}
     markdown = next(tmp_path.glob("*.md")).read_text()
     assert "| intake queue | secretariat |" in markdown
