@@ -51,8 +51,7 @@ def home(request):
 @login_required
 @require_GET
 def dashboard(request):
-    organisations = list(selectors.organisations_for_member(request.user))
-    org_permissions.prefetch_org_perms(request.user, organisations)
+    organisations = org_permissions.member_organisations(request.user)  # with the user's rights on each
     cases = list(selectors.cases_for_applicant(request.user, organisations))
     panels = hooks.dashboard_panels(request.user, organisations)
     by_org = {org.pk: [] for org in organisations}

@@ -186,6 +186,25 @@ def prefetch_object_perms(user, objects) -> None:
         _checker(user).prefetch_perms(objects)
 
 
+def member_organisations(user) -> list[Organisation]:
+    """The organisations ``user`` is a member of (every member holds ``contribute``), by name,
+    with the user's rights on each kept for ``org_perms``: one query on the direct permission
+    table (organisation rights are granted per person with the membership, never to a group)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    rights: dict[int, set[str]] = {}
+    organisations: dict[int, Organisation] = {}
+    grants = OrganisationUserObjectPermission.objects.filter(user_id=user.pk).select_related("content_object", "permission")
+    for grant in grants:
+        rights.setdefault(grant.content_object_id, set()).add(grant.permission.codename)
+        organisations[grant.content_object_id] = grant.content_object
+    prefetched = getattr(user, "_wi_org_perms", None) or {}
+    prefetched.update(rights)
+    user._wi_org_perms = prefetched
+    members = [o for pk, o in organisations.items() if CONTRIBUTE in rights[pk]]
+    return sorted(members, key=lambda o: (o.name.casefold(), o.pk))
+
+
 def prefetch_org_perms(user, organisations) -> None:
     """Read the user's rights on many organisations at once, for list pages and the dashboard:
     one query on the direct permission table (organisation rights are granted per person with the
