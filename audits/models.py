@@ -129,6 +129,9 @@ class Audit(FSMModelMixin, ChoiceLabels, models.Model):
             # The secretariat's overview: active audits by first day, reported audits by report date.
             models.Index(fields=["state", "first_day"], name="audit_state_first_day"),
             models.Index(fields=["state", "report_submitted_at"], name="audit_state_reported"),
+            # Reported audits of the cases waiting for corrective actions (the overview's count and
+            # list): reached from those cases, not by reading every reported audit.
+            models.Index(fields=["case"], condition=Q(state="reported"), name="audit_reported_by_case"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -1,24 +1,15 @@
 """Reads shared by views (and later the API). Each returns a fixed number of queries."""
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Prefetch, Q
 
 from organisations.models import Organisation, OrganisationUserObjectPermission
+from organisations.paging import count_subquery
 from records.models import LogEntry
 
 from .models import Case, Criterion, Evidence, SelfAssessmentAnswer, Theme
 
-
-def _count(queryset, group_field: str):
-    """A correlated COUNT(*) subquery: no row explosion when several counts are annotated."""
-    return Coalesce(
-        Subquery(queryset.order_by().values(group_field).annotate(n=Count("pk")).values("n")[:1]),
-        Value(0),
-    )
-
-
-count_subquery = _count  # for the other apps' list pages
+_count = count_subquery
 
 
 def organisations_for_member(user):

@@ -2,11 +2,12 @@
 queries (the decision page reads the whole file of a case on one page)."""
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import OuterRef, Prefetch
 
 from audits import selectors as audit_selectors
 from certification import selectors as case_selectors
 from certification.recommendation import reason_texts
+from organisations.paging import count_subquery
 from register import selectors as register_selectors
 from register.models import Certificate
 
@@ -85,7 +86,8 @@ def objections():
 
 def certificates(*, q: str = "", state: str = ""):
     return register_selectors.certificates_for_secretariat(q=q, state=state).annotate(
-        open_decisions=Count("decisions", filter=Q(decisions__state=Decision.State.OPEN)))
+        open_decisions=count_subquery(Decision.objects.filter(certificate=OuterRef("pk"), state=Decision.State.OPEN),
+                                      "certificate"))
 
 
 def certificate_decisions(certificate: Certificate):

@@ -3,7 +3,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from .forms import (
     add_service_errors,
 )
 from .models import Invitation, Location, Membership, Organisation, User
+from .paging import count_subquery
 from .permissions import (
     INVITE,
     MANAGE,
@@ -89,7 +90,9 @@ def organisation_list(request):
     """The secretariat's list of organisations, searchable by name or KvK number."""
     require_secretariat(request.user)
     query = request.GET.get("q", "").strip()[:100]
-    organisations = Organisation.objects.annotate(member_count=Count("memberships")).order_by("name")
+    organisations = Organisation.objects.annotate(
+        member_count=count_subquery(Membership.objects.filter(organisation=OuterRef("pk")), "organisation"),
+    ).order_by("name", "pk")
     if query:
         organisations = organisations.filter(Q(name__icontains=query) | Q(kvk_number__startswith=query))
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("pagina"))

@@ -243,7 +243,7 @@ def fill(scale: float, *, seed: int = 9, answers_per_case: int = 24, evidence_pe
         serial[valid_from.year] = serial.get(valid_from.year, 0) + 1
         suspended = current and rng.random() < 0.03
         certificates.append(Certificate(
-            number=f"WI-{valid_from.year}-{serial[valid_from.year]:05d}", organisation_id=case.organisation_id,
+            number=f"WI-{valid_from.year}-{tag}{serial[valid_from.year]:05d}", organisation_id=case.organisation_id,
             case=case, scheme_version=version, holder_name=org_by_pk[case.organisation_id].name, places=place,
             place_names="Utrecht", valid_from=valid_from, valid_until=valid_from + timedelta(days=3 * 365),
             state=(Certificate.State.SUSPENDED if suspended else Certificate.State.ACTIVE) if current
