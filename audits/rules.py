@@ -113,13 +113,20 @@ def eligibility(case: Case, *, days: list[date], role: str, auditors=None) -> li
     return result
 
 
-def attach_workloads(rows: list[Eligibility]) -> list[Eligibility]:
-    """Fill in ``workload`` (assignments in audits being worked on) for these rows only: one
-    query over the assignments of these auditors (the (auditor, state) index)."""
-    counts = dict(
-        Assignment.objects.filter(auditor_id__in=[r.auditor.pk for r in rows], state__in=Assignment.ACTIVE_STATES,
-                                  audit__state__in=ACTIVE_AUDIT_STATES)
+def workloads(auditor_ids) -> dict[int, int]:
+    """Assignments in audits being worked on, per auditor, for these auditors only: one query
+    that starts from the audits being worked on (their state index), so it reads the same rows
+    however many audits the auditors did before."""
+    active = Audit.objects.filter(state__in=ACTIVE_AUDIT_STATES).values("pk")
+    return dict(
+        Assignment.objects.filter(auditor_id__in=list(auditor_ids), state__in=Assignment.ACTIVE_STATES,
+                                  audit_id__in=active)
         .order_by().values("auditor_id").annotate(n=Count("pk")).values_list("auditor_id", "n"))
+
+
+def attach_workloads(rows: list[Eligibility]) -> list[Eligibility]:
+    """Fill in ``workload`` for these rows only (the rows a page shows)."""
+    counts = workloads(r.auditor.pk for r in rows)
     for row in rows:
         row.workload = counts.get(row.auditor.pk, 0)
     return rows

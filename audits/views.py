@@ -80,8 +80,10 @@ def register(request):
     q, status = search_text(request), request.GET.get("status", "")
     if status not in Auditor.Status.values:
         status = ""
+    auditors = page_of(request, selectors.register(q=q, status=status))
+    auditors.object_list = selectors.with_workloads(auditors.object_list)
     return render(request, "audits/register.html", {
-        "auditors": page_of(request, selectors.register(q=q, status=status)), "q": q, "status": status,
+        "auditors": auditors, "q": q, "status": status,
         "statuses": Auditor.Status.choices,
     })
 
