@@ -84,12 +84,19 @@ def rotation_blocked_lead_id(case: Case) -> int | None:
     return None
 
 
-def eligibility(case: Case, *, days: list[date], role: str, auditors=None) -> list[Eligibility]:
-    organisation = case.organisation
+def candidates(auditors=None) -> list[Auditor]:
+    """The auditors to judge (all, or a queryset of them), read once with their user and body, by
+    name: a page that judges them for two roles passes the list to ``eligibility`` twice."""
     auditors = auditors if auditors is not None else Auditor.objects.all()
-    # No workload here: counting every auditor's assignments would read all of them; the page
-    # counts them for the rows it shows (attach_workloads).
-    auditors = auditors.select_related("user", "body").order_by("user__full_name")
+    return list(auditors.select_related("user", "body").order_by("user__full_name"))
+
+
+def eligibility(case: Case, *, days: list[date], role: str, auditors=None) -> list[Eligibility]:
+    """``auditors``: a list from ``candidates``, a queryset, or None for the whole register. No
+    workload here: counting every auditor's assignments would read all of them; a page counts
+    them for the rows it shows (``attach_workloads``)."""
+    organisation = case.organisation
+    auditors = auditors if isinstance(auditors, list) else candidates(auditors)
     conflicts = dict(
         ConflictOfInterest.objects.filter(organisation=organisation).values_list("auditor_id", "declared_at")
     )

@@ -130,7 +130,7 @@ def _auditor_search(q: str):
 def _eligibility(case, days, q=""):
     """Who may be lead and who co-auditor on these days, with the reasons of those who may not;
     among the auditors found by ``q`` (all when empty)."""
-    candidates = _auditor_search(q)
+    candidates = rules.candidates(_auditor_search(q))  # read once, judged for both roles
     lead_rows = rules.eligibility(case, days=days, role=Assignment.Role.LEAD, auditors=candidates)
     co_reasons = {e.auditor.pk: e.reasons
                   for e in rules.eligibility(case, days=days, role=Assignment.Role.CO, auditors=candidates)}
