@@ -166,13 +166,17 @@ def test_planning_page_is_constant_in_the_number_of_auditors(admitted_case, orga
 def test_register_page_is_constant_in_the_number_of_auditors(organisation, secretariat, client_for):
     client = client_for(secretariat)
     url = reverse("audits:register")
-    registered_auditors(3, organisation)
+    first = registered_auditors(3, organisation)
     few = count_queries(client, url)
 
     registered_auditors(6, organisation)
+    audits_led_by(first[0], 2)
+    audits_led_by(first[1], 1, state=Audit.State.REPORTED)  # a finished audit is no workload
     many = count_queries(client, url)
 
     assert few == many
+    shown = {a.pk: a.workload for a in client.get(url).context["auditors"]}
+    assert shown[first[0].pk] == 2 and shown[first[1].pk] == 0
 
 
 def test_overview_is_constant_in_the_number_of_cases_audits_and_overdue_actions(secretariat, auditor,
