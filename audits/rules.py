@@ -42,12 +42,16 @@ def days_between(first_day: date, last_day: date | None = None) -> list[date]:
 @dataclass
 class Eligibility:
     auditor: Auditor
-    workload: int = 0
     reasons: list[str] = field(default_factory=list)
 
     @property
     def eligible(self) -> bool:
         return not self.reasons
+
+    @property
+    def workload(self) -> int:
+        """Counted by ``attach_workloads`` for the auditors a page shows."""
+        return getattr(self.auditor, "workload", 0)
 
 
 def _fmt(day: date) -> str:
@@ -131,12 +135,13 @@ def workloads(auditor_ids) -> dict[int, int]:
         .order_by().values("auditor_id").annotate(n=Count("pk")).values_list("auditor_id", "n"))
 
 
-def attach_workloads(rows: list[Eligibility]) -> list[Eligibility]:
-    """Fill in ``workload`` for these rows only (the rows a page shows)."""
-    counts = workloads(r.auditor.pk for r in rows)
-    for row in rows:
-        row.workload = counts.get(row.auditor.pk, 0)
-    return rows
+def attach_workloads(auditors) -> list[Auditor]:
+    """``auditor.workload`` for these auditors only (the ones a page shows): one query."""
+    auditors = list(auditors)
+    counts = workloads(a.pk for a in auditors)
+    for auditor in auditors:
+        auditor.workload = counts.get(auditor.pk, 0)
+    return auditors
 
 
 def reasons_for(auditor: Auditor, case: Case, *, days: list[date], role: str) -> list[str]:

@@ -8,7 +8,7 @@ from certification.models import Case, Criterion, Evidence, SelfAssessmentAnswer
 from organisations.paging import count_subquery as _count
 
 from .models import Assignment, Audit, Auditor, CorrectiveAction, EvidenceRequest, Finding
-from .rules import ACTIVE_AUDIT_STATES, workloads
+from .rules import ACTIVE_AUDIT_STATES
 
 
 def _organisation_search(queryset, q: str, prefix: str):
@@ -20,22 +20,13 @@ def _organisation_search(queryset, q: str, prefix: str):
 
 
 def register(q: str = "", status: str = ""):
-    """The auditor register; the page adds each shown auditor's workload (``with_workloads``)."""
+    """The auditor register; the page adds each shown auditor's workload (``rules.attach_workloads``)."""
     auditors = Auditor.objects.select_related("user", "body")
     if q:
         auditors = auditors.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q))
     if status:
         auditors = auditors.filter(status=status)
     return auditors.order_by("body__name", "user__full_name", "pk")
-
-
-def with_workloads(auditors):
-    """``auditor.workload`` for the auditors of one page (rules.workloads: one query)."""
-    auditors = list(auditors)
-    counts = workloads(a.pk for a in auditors)
-    for auditor in auditors:
-        auditor.workload = counts.get(auditor.pk, 0)
-    return auditors
 
 
 def cases_to_plan(q: str = ""):

@@ -81,7 +81,7 @@ def register(request):
     if status not in Auditor.Status.values:
         status = ""
     auditors = page_of(request, selectors.register(q=q, status=status))
-    auditors.object_list = selectors.with_workloads(auditors.object_list)
+    auditors.object_list = rules.attach_workloads(auditors.object_list)
     return render(request, "audits/register.html", {
         "auditors": auditors, "q": q, "status": status,
         "statuses": Auditor.Status.choices,
@@ -158,9 +158,10 @@ def _planning_form(case, days, data=None, q="", **kwargs):
 def _planning_context(case, form, rows, days, q=""):
     eligible = [r for r in rows if r.eligible]
     ineligible = [r for r in rows if not r.eligible]
+    rules.attach_workloads(r.auditor for r in eligible[:PLANNING_SHOWN])  # the workload column
     return {
         "case": case, "form": form, "rows": rows, "days": days, "q": q,
-        "eligible": rules.attach_workloads(eligible[:PLANNING_SHOWN]), "ineligible": ineligible[:PLANNING_SHOWN],
+        "eligible": eligible[:PLANNING_SHOWN], "ineligible": ineligible[:PLANNING_SHOWN],
         "eligible_count": len(eligible), "ineligible_count": len(ineligible), "shown": PLANNING_SHOWN,
         "required_locations": rules.required_location_count(case.organisation),
         "proposal_weeks": rules.PROPOSAL_WEEKS,

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q
 
+from organisations import permissions as org_permissions
 from organisations.models import Organisation, OrganisationUserObjectPermission
 from organisations.paging import count_subquery
 from records.models import LogEntry
@@ -17,7 +18,7 @@ def organisations_for_member(user):
     organisation, granted with the membership (organisations.services). Read from the direct
     permission table on its user key; organisation rights are never granted to groups."""
     granted = OrganisationUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename="contribute_organisation").values("content_object_id")
+        user_id=user.pk, permission__codename=org_permissions.CONTRIBUTE).values("content_object_id")
     return Organisation.objects.filter(pk__in=granted).order_by("name")
 
 

@@ -2,9 +2,9 @@
 
 ``scale=1.0``: 10,000 organisations, 50,000 cases, 1.2 million self-assessment answers, 300
 auditors, 500,000 evidence rows (no files: the rows only), a certificate per certified case. No
-log rows and no mail: this is data to time pages against, not a history. The permissions the services would grant (membership,
-auditor on the case) are written as the same django-guardian rows, so that the pages filter the
-way they do in production.
+log rows and no mail: this is data to time pages against, not a history. The permissions the
+services would grant (membership, auditor on the case) are written as the same django-guardian
+rows, so that the pages filter the way they do in production.
 """
 import random
 from dataclasses import dataclass, field

@@ -37,7 +37,7 @@ def withdraw(case, admin):
 
 
 def workload(auditor) -> int:
-    return next(e.workload for e in selectors.with_workloads(selectors.register()) if e.pk == auditor.pk)
+    return next(e.workload for e in rules.attach_workloads(selectors.register()) if e.pk == auditor.pk)
 
 
 # --------------------------------------------------------------------------- each open state

@@ -217,8 +217,9 @@ def test_rotation_counts_cycles_reported_through_the_services(organisation, appl
 
 
 def test_eligibility_lists_every_auditor_with_workload(admitted_case, lead_auditor, co_auditor, other_planned_audit):
-    rows = {row.auditor: row for row in rules.attach_workloads(
-        rules.eligibility(admitted_case, days=[journey.audit_day()], role=LEAD))}
+    found = rules.eligibility(admitted_case, days=[journey.audit_day()], role=LEAD)
+    rules.attach_workloads(row.auditor for row in found)
+    rows = {row.auditor: row for row in found}
 
     assert set(rows) == {lead_auditor, co_auditor}
     assert rows[co_auditor].workload == 1  # leads the audit of the other organisation
