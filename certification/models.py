@@ -367,6 +367,10 @@ class Case(FSMModelMixin, ChoiceLabels, models.Model):
             models.Index(fields=["organisation", "-created_at"], name="case_org_newest"),
             # The secretariat's overview: admitted cases to plan, oldest first.
             models.Index(fields=["state", "admitted_at"], name="case_state_admitted"),
+            # The intake queue's "recently decided": admitted or not admitted, last changed first
+            # (without it every such case of all years was read and sorted for ten rows).
+            models.Index(fields=["-updated_at"], name="case_intake_decided_recent",
+                         condition=Q(state__in=[CaseState.ADMITTED.value, CaseState.NOT_ADMITTED.value])),
         ]
         permissions = [("audit_case", _("Record findings, submit the report and verify corrections"))]
 
