@@ -107,7 +107,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Keep a database connection open between requests (opening one costs more than a whole page's
+# queries: the dashboard served twice the requests per second with it, docs/bench.md); checked
+# before reuse, so a restarted database costs one failed check, not a server error.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisations.User"
@@ -225,11 +229,6 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Django's cache: the rate limits (password-reset e-mails, two-factor codes) count in it. One
-# process (make run, tests): local memory. Several gunicorn workers need one shared cache, or
-# each would count on its own: CACHE_URL=redis://redis:6379/1 (the production default).
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://warm-incasseren")}
-
 # Two-step login (README, "Two-step login"): when on, everyone who sees other organisations' data
 # (secretariat, board, objection committee, auditors, admin access) must enter a code from an
 # authenticator app after the password. On in production; off for `make run` and the tests so the
@@ -243,9 +242,11 @@ MFA_ATTEMPTS_PER_15_MINUTES = env.int("MFA_ATTEMPTS_PER_15_MINUTES", default=10)
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
-# The public register's data cache and the rate limits live here. One process: local memory;
-# several web processes (docker-compose): a shared Redis (``CACHE_URL=redis://redis:6379/1``), or
-# each process would keep its own copy and its own counts.
+# Django's cache: the public register's data, the rate limits (verification, complaints,
+# password-reset e-mails, two-step codes) and the kept copies of signed-in pages
+# (config/pagecache.py). One process (make run, tests): local memory. Several web processes
+# (docker-compose) need one shared cache, or each would keep its own copy and its own counts:
+# ``CACHE_URL=redis://redis:6379/1`` (the production default).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # Public verification and complaints per client address: "<count>/<seconds>".
 REGISTER_VERIFY_RATE = env("REGISTER_VERIFY_RATE", default="30/60")
