@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.pagecache import same_until_next_write
 from organisations import permissions as org_permissions
 from organisations.forms import add_service_errors, not_saved_message
 from organisations.models import Sector
@@ -50,6 +51,7 @@ def home(request):
 
 @login_required
 @require_GET
+@same_until_next_write  # kept for this session until the next write (config/pagecache.py)
 def dashboard(request):
     organisations = org_permissions.member_organisations(request.user)  # with the user's rights on each
     cases = list(selectors.cases_for_applicant(request.user, organisations))
@@ -68,7 +70,7 @@ def dashboard(request):
             "has_open_case": any(c.is_open for c in org_cases),
             "panels": panels.get(org.pk, []),
         })
-    return render(request, "certification/dashboard.html", {"blocks": blocks})
+    return TemplateResponse(request, "certification/dashboard.html", {"blocks": blocks})
 
 
 @login_required
@@ -417,12 +419,13 @@ def withdraw(request, pk):
 
 @login_required
 @require_GET
+@same_until_next_write  # kept for this session until the next write (config/pagecache.py)
 def intake_queue(request):
     org_permissions.require_secretariat(request.user)
     q, sector = search_text(request), request.GET.get("sector", "")
     if sector not in Sector.values:
         sector = ""
-    return render(request, "certification/intake_queue.html", {
+    return TemplateResponse(request, "certification/intake_queue.html", {
         "cases": page_of(request, selectors.intake_queue(q=q, sector=sector)), "q": q, "sector": sector,
         "sectors": Sector.choices,
         "recent": selectors.recent_intake_decisions(),

@@ -76,12 +76,16 @@ def _media(settings, tmp_path, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """The register's data cache and the rate limits start empty in every test."""
+    """The register's data cache, the rate limits and the kept page copies start empty in every test."""
     from django.core.cache import cache
 
+    from config import pagecache
+
     cache.clear()
+    pagecache.clear()
     yield
     cache.clear()
+    pagecache.clear()
 
 
 @pytest.fixture

@@ -248,6 +248,9 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 # (docker-compose) need one shared cache, or each would keep its own copy and its own counts:
 # ``CACHE_URL=redis://redis:6379/1`` (the production default).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# How long a signed-in person's page may be served again from a kept copy while nothing in the
+# database has changed (config/pagecache.py; 0: every page is made anew).
+SIGNED_IN_PAGE_SECONDS = env.int("SIGNED_IN_PAGE_SECONDS", default=300)
 # Public verification and complaints per client address: "<count>/<seconds>".
 REGISTER_VERIFY_RATE = env("REGISTER_VERIFY_RATE", default="30/60")
 REGISTER_COMPLAINT_RATE = env("REGISTER_COMPLAINT_RATE", default="5/3600")
