@@ -117,6 +117,8 @@ def _p50s(run) -> dict:
 
 
 def render(report) -> str:
+    from demo.bench.measure import KEPT_SUFFIX
+
     runs = report["runs"]
     first, last = runs[0], runs[-1]
     lines = [f"# Benchmark {report['started']} ({report['database']})", ""]
@@ -133,7 +135,7 @@ def render(report) -> str:
     for key, p in large.items():
         s = small.get(key, p)
         growth = round(p["p50_ms"] / s["p50_ms"], 2) if s["p50_ms"] else 0
-        sql = last["sql_ms"].get(p["page"])
+        sql = last["sql_ms"].get(p["page"].removesuffix(KEPT_SUFFIX))
         db_ratio = f"{p['db_ms'] / sql:.1f}" if sql else ""
         ratio = f"{p['p50_ms'] / sql:.1f}" if sql else ""
         row = [p["page"], p["persona"], s["queries"], p["queries"], s["p50_ms"], p["p50_ms"], growth, p["p95_ms"],
