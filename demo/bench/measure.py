@@ -106,15 +106,42 @@ def measure_pages(personas: dict, objects: dict, *, repeat: int = 10) -> list[Pa
     return [asdict(r) for r in results]
 
 
-# One hand-written query that fetches what each heavy list page shows (its first page).
+# One hand-written query per heavy list page that fetches everything the page shows: each of its
+# lists (first page), the counts its pagers and headings need, and what its panels show.
+_ORG = "JOIN organisations_organisation o ON o.id = c.organisation_id"
 SQL_BASELINES = {
     "intake queue": (
-        "SELECT c.id, c.submitted_at, o.name, o.sector, (SELECT COUNT(*) FROM certification_evidence e "
-        "WHERE e.case_id = c.id AND e.removed_at IS NULL) FROM certification_case c JOIN organisations_organisation o "
-        "ON o.id = c.organisation_id WHERE c.state = 'submitted' ORDER BY c.submitted_at, c.id LIMIT 25", []),
+        "WITH queue AS (SELECT c.id, CAST(c.submitted_at AS TEXT) AS at, o.name, o.sector, (SELECT COUNT(*) FROM "
+        "certification_evidence e WHERE e.case_id = c.id AND e.removed_at IS NULL) AS evidence FROM certification_case c "
+        f"{_ORG} WHERE c.state = 'submitted' ORDER BY c.submitted_at, c.id LIMIT 25), "
+        "recent AS (SELECT c.id, CAST(c.updated_at AS TEXT) AS at, o.name, c.state FROM certification_case c "
+        f"{_ORG} WHERE c.state IN ('admitted', 'not_admitted') ORDER BY c.updated_at DESC LIMIT 10) "
+        "SELECT 'queue', id, at, name, sector, evidence FROM queue "
+        "UNION ALL SELECT 'recent', id, at, name, state, NULL FROM recent "
+        "UNION ALL SELECT 'count', (SELECT COUNT(*) FROM certification_case WHERE state = 'submitted'), NULL, NULL, NULL, NULL",
+        []),
     "audits overview": (
-        "SELECT c.id, c.admitted_at, o.name FROM certification_case c JOIN organisations_organisation o "
-        "ON o.id = c.organisation_id WHERE c.state = 'admitted' ORDER BY c.admitted_at, c.id LIMIT 25", []),
+        "WITH plan AS (SELECT c.id, CAST(c.admitted_at AS TEXT) AS at, o.name FROM certification_case c "
+        f"{_ORG} WHERE c.state = 'admitted' ORDER BY c.admitted_at, c.id LIMIT 25), "
+        "active AS (SELECT a.id, CAST(a.first_day AS TEXT) AS at, o.name, (SELECT {names} FROM audits_assignment s "
+        "JOIN audits_auditor r ON r.id = s.auditor_id JOIN organisations_user u ON u.id = r.user_id WHERE s.audit_id = a.id) "
+        f"AS team FROM audits_audit a JOIN certification_case c ON c.id = a.case_id {_ORG} "
+        "WHERE a.state IN ('planned', 'in_progress') ORDER BY a.first_day, a.id LIMIT 25), "
+        "corrections AS (SELECT a.id, CAST(a.report_submitted_at AS TEXT) AS at, o.name, (SELECT COUNT(*) FROM audits_correctiveaction ca "
+        "JOIN audits_finding f ON f.id = ca.finding_id WHERE f.audit_id = a.id) AS total, (SELECT COUNT(*) FROM "
+        "audits_correctiveaction ca JOIN audits_finding f ON f.id = ca.finding_id WHERE f.audit_id = a.id AND ca.state = 'accepted') "
+        f"AS accepted FROM audits_audit a JOIN certification_case c ON c.id = a.case_id {_ORG} "
+        "WHERE a.state = 'reported' AND c.state = 'corrective_actions' ORDER BY a.report_submitted_at, a.id LIMIT 25) "
+        "SELECT 'plan', id, at, name, NULL, NULL FROM plan "
+        "UNION ALL SELECT 'audit', id, at, name, team, NULL FROM active "
+        "UNION ALL SELECT 'corrections', id, at, name, CAST(total AS TEXT), CAST(accepted AS TEXT) FROM corrections "
+        "UNION ALL SELECT 'counts', (SELECT COUNT(*) FROM certification_case WHERE state = 'admitted'), "
+        "CAST((SELECT COUNT(*) FROM audits_audit WHERE state IN ('planned', 'in_progress')) AS TEXT), "
+        "CAST((SELECT COUNT(*) FROM audits_audit a JOIN certification_case c ON c.id = a.case_id "
+        "WHERE a.state = 'reported' AND c.state = 'corrective_actions') AS TEXT), NULL, "
+        "CAST((SELECT COUNT(*) FROM audits_correctiveaction ca JOIN audits_finding f ON f.id = ca.finding_id JOIN audits_audit a "
+        "ON a.id = f.audit_id JOIN certification_case c ON c.id = a.case_id WHERE ca.state IN ('open', 'rejected') "
+        "AND ca.deadline < %s AND c.state = 'corrective_actions') AS TEXT)", ["today"]),
     "overdue corrections": (
         "SELECT a.id, a.deadline, o.name, cr.code FROM audits_correctiveaction a JOIN audits_finding f "
         "ON f.id = a.finding_id JOIN certification_criterion cr ON cr.id = f.criterion_id JOIN audits_audit au "
@@ -127,10 +154,14 @@ SQL_BASELINES = {
         "WHERE s.auditor_id = (SELECT id FROM audits_auditor WHERE user_id = %s) "
         "AND s.state NOT IN ('removed', 'declined') ORDER BY au.first_day DESC, s.id DESC LIMIT 25", ["auditor"]),
     "dashboard": (
-        "SELECT c.id, c.state, o.name, (SELECT COUNT(*) FROM certification_selfassessmentanswer a "
-        "WHERE a.case_id = c.id) FROM certification_case c JOIN organisations_organisation o "
-        "ON o.id = c.organisation_id JOIN organisations_membership m ON m.organisation_id = o.id "
-        "WHERE m.user_id = %s ORDER BY c.created_at DESC", ["applicant"]),
+        "WITH mine AS (SELECT organisation_id AS id FROM organisations_membership WHERE user_id = %s) "
+        "SELECT 'case', c.id, c.state, o.name, CAST((SELECT COUNT(*) FROM certification_selfassessmentanswer a "
+        f"WHERE a.case_id = c.id) AS TEXT) FROM certification_case c {_ORG} WHERE c.organisation_id IN (SELECT id FROM mine) "
+        "UNION ALL SELECT 'certificate', t.id, t.state, t.number, CAST(t.valid_until AS TEXT) FROM register_certificate t "
+        "WHERE t.organisation_id IN (SELECT id FROM mine) "
+        "UNION ALL SELECT 'decision', d.id, d.kind, d.outcome, CAST((SELECT COUNT(*) FROM decisions_objection b "
+        "WHERE b.decision_id = d.id) AS TEXT) FROM decisions_decision d WHERE d.organisation_id IN (SELECT id FROM mine) "
+        "AND d.state = 'decided'", ["applicant"]),
 }
 
 
@@ -138,7 +169,9 @@ def measure_sql(personas: dict, *, repeat: int = 10) -> dict:
     from django.utils import timezone
 
     out = {}
+    names = "string_agg(u.full_name, ', ')" if connection.vendor == "postgresql" else "group_concat(u.full_name, ', ')"
     for name, (sql, params) in SQL_BASELINES.items():
+        sql = sql.replace("{names}", names)
         values = [timezone.localdate() if p == "today" else personas.get(p) for p in params]
         times = []
         with connection.cursor() as cursor:
