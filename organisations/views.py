@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from .forms import (
     add_service_errors,
 )
 from .models import Invitation, Location, Membership, Organisation, User
-from .paging import count_subquery
+from .paging import count_subquery, page_of, search_text
 from .permissions import (
     INVITE,
     MANAGE,
@@ -89,14 +88,13 @@ PAGE_SIZE = 50
 def organisation_list(request):
     """The secretariat's list of organisations, searchable by name or KvK number."""
     require_secretariat(request.user)
-    query = request.GET.get("q", "").strip()[:100]
+    q = search_text(request)
     organisations = Organisation.objects.annotate(
         member_count=count_subquery(Membership.objects.filter(organisation=OuterRef("pk")), "organisation"),
     ).order_by("name", "pk")
-    if query:
-        organisations = organisations.filter(Q(name__icontains=query) | Q(kvk_number__startswith=query))
-    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("pagina"))
-    return render(request, "organisations/list.html", {"page": page, "query": query})
+    if q:
+        organisations = organisations.filter(Q(name__icontains=q) | Q(kvk_number__startswith=q))
+    return render(request, "organisations/list.html", {"page": page_of(request, organisations, size=PAGE_SIZE), "q": q})
 
 
 @login_required

@@ -106,3 +106,17 @@ def test_organisation_list_is_paginated_and_constant_in_queries(secretariat, cli
     page = client.get(url).context["page"]
     assert len(page) == 50 and page.paginator.count == 63
     assert all(o.member_count == 1 for o in page)
+
+
+def test_organisation_list_pages_keep_the_search(secretariat, client_for):
+    for number in range(55):
+        factories.OrganisationFactory(name=f"Incasso {number:02d}")
+    factories.OrganisationFactory(name="Bank West")
+    client = client_for(secretariat)
+    first = client.get(reverse("organisations:list"), {"q": "incasso"})
+    assert len(first.context["page"]) == 50
+    assert 'href="?q=incasso&amp;pagina=2"' in first.content.decode()
+    second = client.get(reverse("organisations:list"), {"q": "incasso", "pagina": "2"})
+    assert [o.name for o in second.context["page"]] == [f"Incasso {n}" for n in range(50, 55)]
+    # A page number that is not one shows the first page, not an error.
+    assert client.get(reverse("organisations:list"), {"pagina": "x"}).status_code == 200
