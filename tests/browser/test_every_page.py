@@ -271,3 +271,46 @@ def test_every_admin_page_the_secretariat_can_open_on_a_phone(world, live_server
         if first.count():
             change = first.get_attribute("href")
             walk(page, live_server, [(f"admin item {change}", change)])
+
+
+def test_every_board_committee_and_register_page_on_a_phone(world, live_server, open_dutch_context):
+    """The decision side: the board's list and a decision to vote on, the conflicts of interest,
+    the objection committee's list and an objection, the secretariat's certificates, complaints and
+    the planning of periodic audits."""
+    from django.urls import reverse
+
+    from decisions.models import Decision, Objection
+    from register import services as register_services
+    from register.models import Certificate
+
+    decision = Decision.objects.get(case__organisation__name="Bank Voorbeeld", state=Decision.State.OPEN)
+    objection = Objection.objects.order_by("pk").first()
+    certificate = Certificate.objects.order_by("pk").first()
+    complaint = register_services.file_complaint(certificate=certificate,
+                                                 text="De brief was onvriendelijk en te laat verstuurd.")
+    assert decision and objection and certificate
+
+    page = open_dutch_context(**PHONE).new_page()
+    log_in(page, live_server, "bestuur2@warmincasseren.test")
+    walk(page, live_server, [
+        ("board decisions", reverse("decisions:board_list")),
+        ("decision to vote on", reverse("decisions:detail", args=[decision.pk])),
+        ("conflicts of interest", reverse("decisions:conflicts")),
+    ])
+
+    page = open_dutch_context(**PHONE).new_page()
+    log_in(page, live_server, "bezwaar@warmincasseren.test")
+    walk(page, live_server, [
+        ("objections", reverse("decisions:objection_list")),
+        ("objection", reverse("decisions:objection_detail", args=[objection.pk])),
+    ])
+
+    page = open_dutch_context(**PHONE).new_page()
+    log_in(page, live_server, "secretariaat@warmincasseren.test")
+    walk(page, live_server, [
+        ("certificates", reverse("decisions:certificate_list")),
+        ("certificate", reverse("decisions:certificate_detail", args=[certificate.pk])),
+        ("complaints", reverse("register:complaint_list")),
+        ("complaint", reverse("register:complaint_detail", args=[complaint.pk])),
+        ("periodic audits planning", reverse("cycle:planning")),
+    ])
