@@ -1,7 +1,9 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.forms.boundfield import BoundField
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from organisations.formfields import IdMultipleChoiceField
@@ -56,8 +58,6 @@ class AnswerForm(forms.Form):
 class EvidenceForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("You can upload a PDF, a Word, Excel or PowerPoint file, a photo or a CSV file. "
-                    "The file can be 20 MB at most. First remove personal data of customers from it."),
     )
     criteria = IdMultipleChoiceField(
         label=_("Evidence for which criteria?"), queryset=Criterion.objects.none(),
@@ -68,6 +68,11 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
+        limit = settings.EVIDENCE_MAX_BYTES
+        self.fields["file"].help_text = _(
+            "You can upload a PDF, a Word, Excel or PowerPoint file, a photo or a CSV file. "
+            "The file can be %(limit)s at most. First remove personal data of customers from it."
+        ) % {"limit": f"{limit // 2**20} MB" if limit % 2**20 == 0 else filesizeformat(limit)}
         self.fields["criteria"].queryset = Criterion.objects.filter(version=case.scheme_version_id).order_by("position")
         self.fields["criteria"].label_from_instance = lambda c: f"{c.code} {c.title}"
 

@@ -200,6 +200,14 @@ def test_too_large_file_is_refused_and_nothing_is_stored(draft_case, applicant_m
     assert stored_files() == []
 
 
+def test_the_upload_hint_names_the_limit_that_applies(draft_case, applicant_member, client_for, settings):
+    client = client_for(applicant_member)
+    assert "mag niet groter zijn dan 20 MB" in client.get(url("evidence", draft_case.pk)).content.decode()
+    settings.EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+    assert "mag niet groter zijn dan 5 MB" in client.get(url("evidence", draft_case.pk)).content.decode()
+    assert "The file can be 5 MB at most" in english(client).get(url("evidence", draft_case.pk)).content.decode()
+
+
 def test_evidence_page_ignores_garbage_preselection(draft_case, applicant_member, client_for):
     response = client_for(applicant_member).get(
         url("evidence", draft_case.pk) + "?criterium=abc&criterium=999999999999999999999999&criterium=")
