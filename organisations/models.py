@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
@@ -241,7 +242,15 @@ class OrganisationUserObjectPermission(UserObjectPermissionBase):
 
 
 class OrganisationGroupObjectPermission(GroupObjectPermissionBase):
+    """Stays empty: rights on an organisation go to persons, with their membership (the dashboard
+    and the list pages read only the per-person table, organisations.permissions). Kept so that
+    guardian does not fall back to its generic group table for organisations."""
+
     content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
 
     class Meta(GroupObjectPermissionBase.Meta):
         pass
+
+    def save(self, *args, **kwargs):
+        raise ValidationError("Rights on an organisation are given to a person with their membership, "
+                              "never to a group.")

@@ -414,3 +414,18 @@ def test_only_an_admin_manages_locations(request, organisation, applicant_admin,
     with pytest.raises(PermissionDenied):
         services.remove_location(location=location, actor=user)
     assert list(organisation.locations.values_list("pk", flat=True)) == [location.pk]
+
+
+def test_rights_on_an_organisation_are_never_given_to_a_group(organisation, applicant_admin):
+    """The dashboard and the lists read rights from the per-person table only; a group grant would
+    be silently ignored there, so it is refused where it would be made."""
+    from django.contrib.auth.models import Group
+    from guardian.shortcuts import assign_perm
+
+    from organisations.models import OrganisationGroupObjectPermission
+
+    group = Group.objects.create(name="Medewerkers")
+    with pytest.raises(ValidationError):
+        assign_perm("organisations.change_organisation", group, organisation)
+    assert not OrganisationGroupObjectPermission.objects.exists()
+    assert "change_organisation" in get_perms(applicant_admin, organisation)  # persons still get theirs
