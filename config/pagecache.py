@@ -150,10 +150,10 @@ def same_until_next_write(view):
     A copy is served only to the session it was made for, on the same day, within
     ``settings.SIGNED_IN_PAGE_SECONDS``, and only while the database is exactly as it was
     (``database_stamp``): then the view would make the same page again, its permission checks
-    included (a changed right is a write). Anything the view would do besides rendering (a message, a session change,
-    a cookie, another status) means no copy is kept. Copies live in this process's memory, so a
-    deploy (a new process) never serves a page of the old code; off with ``DEBUG``, on SQLite and
-    inside a transaction (tests that roll back), where the stamp is unknown.
+    included (a changed right is a write). Anything the view does besides rendering (a message, a
+    session change, a cookie, another status) means no copy is kept. Copies live in this process's
+    memory, so a deploy (a new process) never serves a page of the old code. Off with ``DEBUG``, on
+    SQLite and inside a transaction (tests that roll back), where the stamp is unknown.
     """
 
     @wraps(view)
