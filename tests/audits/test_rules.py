@@ -97,7 +97,7 @@ def test_several_reasons_are_all_given(admitted_case, auditor):
 def test_declared_conflict_of_interest_blocks_every_role(admitted_case, lead_auditor, organisation):
     conflict = ConflictOfInterest.objects.create(auditor=lead_auditor, organisation=organisation,
                                                  description="Adviseur geweest in 2025.")
-    expected = [f"Declared a conflict of interest with this organisation on {fmt(conflict.declared_at.date())}."]
+    expected = [f"Declared a conflict of interest with this organisation on {fmt(timezone.localdate(conflict.declared_at))}."]
 
     assert reasons(lead_auditor, admitted_case) == expected
     assert reasons(lead_auditor, admitted_case, role=CO) == expected
