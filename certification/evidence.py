@@ -250,6 +250,12 @@ def sniff(uploaded, head: bytes) -> str:
     raise _bad_type()
 
 
+def size_limit_text() -> str:
+    """The upload limit as people read it: "20 MB" (whole megabytes), else Django's format."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    return f"{limit // 2**20} MB" if limit % 2**20 == 0 else filesizeformat(limit)
+
+
 def check_evidence_file(uploaded) -> CheckedFile:
     """Return the sniffed type, size and SHA-256, or raise a ValidationError that says why
     the file cannot be accepted."""
@@ -259,7 +265,7 @@ def check_evidence_file(uploaded) -> CheckedFile:
     if size > settings.EVIDENCE_MAX_BYTES:
         raise ValidationError(
             _("This file is %(size)s. The limit is %(limit)s. Make the file smaller or split it.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)},
+            % {"size": filesizeformat(size), "limit": size_limit_text()},
             code="too_large",
         )
     uploaded.seek(0)

@@ -1,13 +1,12 @@
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.forms.boundfield import BoundField
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from organisations.formfields import IdMultipleChoiceField
 
+from .evidence import size_limit_text
 from .models import Criterion
 from .scores import score_form_choices, score_value
 
@@ -68,11 +67,10 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        limit = settings.EVIDENCE_MAX_BYTES
         self.fields["file"].help_text = _(
             "You can upload a PDF, a Word, Excel or PowerPoint file, a photo or a CSV file. "
             "The file can be %(limit)s at most. First remove personal data of customers from it."
-        ) % {"limit": f"{limit // 2**20} MB" if limit % 2**20 == 0 else filesizeformat(limit)}
+        ) % {"limit": size_limit_text()}
         self.fields["criteria"].queryset = Criterion.objects.filter(version=case.scheme_version_id).order_by("position")
         self.fields["criteria"].label_from_instance = lambda c: f"{c.code} {c.title}"
 

@@ -267,6 +267,8 @@ END_CASE_STATES = (
 DECIDED_CASE_STATES = (CaseState.CERTIFIED, CaseState.MAINTAINED, CaseState.REFUSED)
 # The applicant's answers and declaration are open for change only here.
 EDITABLE_CASE_STATES = (CaseState.DRAFT,)
+# The intake's outcomes, listed as "recently decided" on the intake queue (and indexed for it).
+INTAKE_DECIDED_CASE_STATES = (CaseState.ADMITTED, CaseState.NOT_ADMITTED)
 # New evidence may be added (for the audit, or on the auditor's request); what was submitted stays.
 EVIDENCE_OPEN_CASE_STATES = (
     CaseState.DRAFT, CaseState.ADMITTED, CaseState.AUDIT_PLANNED, CaseState.AUDITING, CaseState.CORRECTIVE_ACTIONS,
@@ -370,7 +372,7 @@ class Case(FSMModelMixin, ChoiceLabels, models.Model):
             # The intake queue's "recently decided": admitted or not admitted, last changed first
             # (without it every such case of all years was read and sorted for ten rows).
             models.Index(fields=["-updated_at"], name="case_intake_decided_recent",
-                         condition=Q(state__in=[CaseState.ADMITTED.value, CaseState.NOT_ADMITTED.value])),
+                         condition=Q(state__in=[s.value for s in INTAKE_DECIDED_CASE_STATES])),
         ]
         permissions = [("audit_case", _("Record findings, submit the report and verify corrections"))]
 

@@ -8,7 +8,7 @@ from organisations.models import Organisation, OrganisationUserObjectPermission
 from organisations.paging import count_subquery
 from records.models import LogEntry
 
-from .models import Case, Criterion, Evidence, SelfAssessmentAnswer, Theme
+from .models import INTAKE_DECIDED_CASE_STATES, Case, Criterion, Evidence, SelfAssessmentAnswer, Theme
 
 _count = count_subquery
 
@@ -73,7 +73,7 @@ def intake_queue(q: str = "", sector: str = ""):
 
 def recent_intake_decisions(limit: int = 10):
     return (
-        Case.objects.filter(state__in=[Case.State.ADMITTED, Case.State.NOT_ADMITTED])
+        Case.objects.filter(state__in=INTAKE_DECIDED_CASE_STATES)
         .select_related("organisation")
         .order_by("-updated_at")[:limit]
     )

@@ -242,9 +242,9 @@ MFA_ATTEMPTS_PER_15_MINUTES = env.int("MFA_ATTEMPTS_PER_15_MINUTES", default=10)
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
-# Django's cache: the public register's data, the rate limits (verification, complaints,
-# password-reset e-mails, two-step codes) and the kept copies of signed-in pages
-# (config/pagecache.py). One process (make run, tests): local memory. Several web processes
+# Django's cache: the public register's data and the rate limits (verification, complaints,
+# password-reset e-mails, two-step codes). (Kept page copies live in each process's own memory,
+# config/pagecache.py.) One process (make run, tests): local memory. Several web processes
 # (docker-compose) need one shared cache, or each would keep its own copy and its own counts:
 # ``CACHE_URL=redis://redis:6379/1`` (the production default).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

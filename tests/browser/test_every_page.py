@@ -13,6 +13,7 @@ import re
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from audits import rules
@@ -20,8 +21,11 @@ from audits import services as audit_services
 from audits.models import Assignment, Audit, Auditor, CorrectiveAction
 from certification import services as cert_services
 from certification.models import Case, Evidence
+from decisions.models import Decision, Objection
 from organisations.models import Invitation, Organisation, User
 from records.models import LogEntry
+from register import services as register_services
+from register.models import Certificate
 
 from ..factories import PASSWORD
 from .conftest import browser_db, check_page
@@ -277,12 +281,6 @@ def test_every_board_committee_and_register_page_on_a_phone(world, live_server, 
     """The decision side: the board's list and a decision to vote on, the conflicts of interest,
     the objection committee's list and an objection, the secretariat's certificates, complaints and
     the planning of periodic audits."""
-    from django.urls import reverse
-
-    from decisions.models import Decision, Objection
-    from register import services as register_services
-    from register.models import Certificate
-
     decision = Decision.objects.get(case__organisation__name="Bank Voorbeeld", state=Decision.State.OPEN)
     objection = Objection.objects.order_by("pk").first()
     certificate = Certificate.objects.order_by("pk").first()
@@ -290,27 +288,24 @@ def test_every_board_committee_and_register_page_on_a_phone(world, live_server, 
                                                  text="De brief was onvriendelijk en te laat verstuurd.")
     assert decision and objection and certificate
 
-    page = open_dutch_context(**PHONE).new_page()
-    log_in(page, live_server, "bestuur2@warmincasseren.test")
-    walk(page, live_server, [
-        ("board decisions", reverse("decisions:board_list")),
-        ("decision to vote on", reverse("decisions:detail", args=[decision.pk])),
-        ("conflicts of interest", reverse("decisions:conflicts")),
-    ])
-
-    page = open_dutch_context(**PHONE).new_page()
-    log_in(page, live_server, "bezwaar@warmincasseren.test")
-    walk(page, live_server, [
-        ("objections", reverse("decisions:objection_list")),
-        ("objection", reverse("decisions:objection_detail", args=[objection.pk])),
-    ])
-
-    page = open_dutch_context(**PHONE).new_page()
-    log_in(page, live_server, "secretariaat@warmincasseren.test")
-    walk(page, live_server, [
-        ("certificates", reverse("decisions:certificate_list")),
-        ("certificate", reverse("decisions:certificate_detail", args=[certificate.pk])),
-        ("complaints", reverse("register:complaint_list")),
-        ("complaint", reverse("register:complaint_detail", args=[complaint.pk])),
-        ("periodic audits planning", reverse("cycle:planning")),
-    ])
+    for email, pages in [
+        ("bestuur2@warmincasseren.test", [
+            ("board decisions", reverse("decisions:board_list")),
+            ("decision to vote on", reverse("decisions:detail", args=[decision.pk])),
+            ("conflicts of interest", reverse("decisions:conflicts")),
+        ]),
+        ("bezwaar@warmincasseren.test", [
+            ("objections", reverse("decisions:objection_list")),
+            ("objection", reverse("decisions:objection_detail", args=[objection.pk])),
+        ]),
+        ("secretariaat@warmincasseren.test", [
+            ("certificates", reverse("decisions:certificate_list")),
+            ("certificate", reverse("decisions:certificate_detail", args=[certificate.pk])),
+            ("complaints", reverse("register:complaint_list")),
+            ("complaint", reverse("register:complaint_detail", args=[complaint.pk])),
+            ("periodic audits planning", reverse("cycle:planning")),
+        ]),
+    ]:
+        page = open_dutch_context(**PHONE).new_page()
+        log_in(page, live_server, email)
+        walk(page, live_server, pages)

@@ -19,13 +19,6 @@ pytestmark = pytest.mark.django_db
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    pagecache.clear()
-    yield
-    pagecache.clear()
-
-
 def _token(response) -> str:
     return TOKEN.search(response.content.decode()).group(1)
 

@@ -29,13 +29,6 @@ DASHBOARD = reverse("certification:dashboard")
 INTAKE = reverse("certification:intake_queue")
 
 
-@pytest.fixture(autouse=True)
-def _empty_copies():
-    pagecache.clear()
-    yield
-    pagecache.clear()
-
-
 @pytest.fixture
 def postgres(transactional_db, migrated_data):
     require_service("PostgreSQL", connection.vendor == "postgresql", "DATABASE_URL is not PostgreSQL")
