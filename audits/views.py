@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from certification import permissions as case_permissions
 from certification.models import Criterion
 from certification.services import organisation_admins
+from config.pagecache import same_until_next_write
 from organisations import permissions as org_permissions
 from organisations.formfields import parse_id
 from organisations.forms import add_service_errors, not_saved_message
@@ -57,6 +59,7 @@ def _require_auditor(user) -> Auditor:
 
 @login_required
 @require_GET
+@same_until_next_write  # kept for this session until the next write (config/pagecache.py)
 def overview(request):
     org_permissions.require_secretariat(request.user)
     q = search_text(request)
@@ -64,7 +67,7 @@ def overview(request):
     org_permissions.prefetch_org_perms(request.user, [case.organisation for case in to_plan])
     for case in to_plan:  # not for a colleague who is involved with the organisation (no link to a refusal)
         case.can_plan = bool(permissions.can_plan_audit(request.user, case))
-    return render(request, "audits/overview.html", {
+    return TemplateResponse(request, "audits/overview.html", {
         "q": q,
         "to_plan": to_plan,
         "audits": page_of(request, selectors.active_audits(q=q), param="audits"),
@@ -75,6 +78,7 @@ def overview(request):
 
 @login_required
 @require_GET
+@same_until_next_write  # kept for this session until the next write (config/pagecache.py)
 def register(request):
     org_permissions.require_secretariat(request.user)
     q, status = search_text(request), request.GET.get("status", "")
@@ -82,7 +86,7 @@ def register(request):
         status = ""
     auditors = page_of(request, selectors.register(q=q, status=status))
     auditors.object_list = rules.attach_workloads(auditors.object_list)
-    return render(request, "audits/register.html", {
+    return TemplateResponse(request, "audits/register.html", {
         "auditors": auditors, "q": q, "status": status,
         "statuses": Auditor.Status.choices,
     })
@@ -332,10 +336,11 @@ def unassign(request, pk, assignment_pk):
 
 @login_required
 @require_GET
+@same_until_next_write  # kept for this session until the next write (config/pagecache.py)
 def overdue(request):
     org_permissions.require_secretariat(request.user)
     q = search_text(request)
-    return render(request, "audits/overdue.html", {"actions": page_of(request, selectors.overdue_corrections(q=q)),
+    return TemplateResponse(request, "audits/overdue.html", {"actions": page_of(request, selectors.overdue_corrections(q=q)),
                                                     "q": q})
 
 
@@ -344,17 +349,18 @@ def overdue(request):
 
 @login_required
 @require_GET
+@same_until_next_write  # kept for this session until the next write (config/pagecache.py)
 def worklist(request):
     if org_permissions.is_auditor(request.user) and permissions.auditor_profile(request.user) is None:
         # In the auditors' group (so the menu shows "My audits") but not in the register yet.
-        return render(request, "audits/worklist.html", {"assignments": [], "auditor": None})
+        return TemplateResponse(request, "audits/worklist.html", {"assignments": [], "auditor": None})
     auditor = _require_auditor(request.user)
     q = search_text(request)
     assignments = page_of(request, selectors.worklist(auditor, q=q))
     org_permissions.prefetch_object_perms(request.user, [a.audit.case for a in assignments])
     for assignment in assignments:
         assignment.task = next_task(request.user, assignment)
-    return render(request, "audits/worklist.html", {"assignments": assignments, "auditor": auditor, "q": q})
+    return TemplateResponse(request, "audits/worklist.html", {"assignments": assignments, "auditor": auditor, "q": q})
 
 
 @login_required

@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.pagecache import same_until_next_write
 from organisations import permissions as org_permissions
 from organisations.forms import add_service_errors
 from organisations.paging import page_of
@@ -31,6 +33,7 @@ def _page(request, queryset):
 
 @login_required
 @require_GET
+@same_until_next_write  # kept for this session until the next write (config/pagecache.py)
 def board_list(request):
     if not permissions.can_see_decisions(request.user):
         raise PermissionDenied
@@ -42,7 +45,7 @@ def board_list(request):
         decision.standing = selectors.standing(decision, votes, members)
         decision.standing.waiting_for, decision.standing.deadlocked = [], False
         decision.voted = any(v.member_id == request.user.pk for v in votes)
-    return render(request, "decisions/board_list.html", {"page": page, "recent": selectors.recent_decisions()})
+    return TemplateResponse(request, "decisions/board_list.html", {"page": page, "recent": selectors.recent_decisions()})
 
 
 def _detail_context(request, decision: Decision, *, form=None) -> dict:
@@ -214,13 +217,14 @@ def decide_objection(request, pk):
 
 @login_required
 @require_GET
+@same_until_next_write  # kept for this session until the next write (config/pagecache.py)
 def certificate_list(request):
     if not permissions.can_manage_certificates(request.user):
         raise PermissionDenied
     q, state = request.GET.get("q", "").strip()[:100], request.GET.get("status", "")
     query = request.GET.copy()
     query.pop("pagina", None)
-    return render(request, "decisions/certificate_list.html", {
+    return TemplateResponse(request, "decisions/certificate_list.html", {
         "page": _page(request, selectors.certificates(q=q, state=state)), "q": q, "state": state,
         "states": Certificate.State.choices, "query": query.urlencode()})
 

@@ -4,11 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from config.pagecache import same_until_next_write
 
 from . import permissions, services
 from .forms import (
@@ -85,6 +88,7 @@ PAGE_SIZE = 50
 
 @login_required
 @require_GET
+@same_until_next_write  # kept for this session until the next write (config/pagecache.py)
 def organisation_list(request):
     """The secretariat's list of organisations, searchable by name or KvK number."""
     require_secretariat(request.user)
@@ -94,7 +98,7 @@ def organisation_list(request):
     ).order_by("name", "pk")
     if q:
         organisations = organisations.filter(Q(name__icontains=q) | Q(kvk_number__startswith=q))
-    return render(request, "organisations/list.html", {"page": page_of(request, organisations, size=PAGE_SIZE), "q": q})
+    return TemplateResponse(request, "organisations/list.html", {"page": page_of(request, organisations, size=PAGE_SIZE), "q": q})
 
 
 @login_required

@@ -10,11 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.pagecache import same_until_next_write
 from organisations.forms import add_service_errors
 from organisations.models import Sector
 from organisations.paging import page_of
@@ -210,12 +212,13 @@ def certificate_pdf(request, number):
 
 @login_required
 @require_GET
+@same_until_next_write  # kept for this session until the next write (config/pagecache.py)
 def complaint_list(request):
     if not permissions.can_handle_complaints(request.user):
         raise PermissionDenied
     state = request.GET.get("status", "")
     page = page_of(request, selectors.complaints(state=state), size=PAGE_SIZE)
-    return render(request, "register/complaint_list.html", {
+    return TemplateResponse(request, "register/complaint_list.html", {
         "page": page, "state": state, "states": Complaint.State.choices})
 
 

@@ -1,5 +1,6 @@
-"""The applicant's dashboard and the secretariat's intake queue are served again from a kept copy
-while nothing in the database has changed (config/pagecache.py, ``same_until_next_write``).
+"""The applicant's dashboard, the intake queue and the foundation's list pages are served again
+from a kept copy while nothing in the database has changed (config/pagecache.py,
+``same_until_next_write``).
 
 What must hold: a copy only ever goes to the session it was made for; any committed write (by
 anyone, in any process) makes the next request build the page anew, a withdrawn right included;
@@ -162,3 +163,48 @@ def test_inside_a_transaction_the_state_is_unknown_and_every_page_is_made(organi
     _, made = _get(client, DASHBOARD)
     assert _get(client, DASHBOARD)[1] == made
     assert len(pagecache._signed_in._cache) == 0
+
+
+# Every list page of the foundation's people that keeps copies, with whom it is for. A write the
+# page shows (a new organisation's name) must appear on the next request.
+KEPT_LIST_PAGES = [
+    ("audits:overview", "secretariat"),
+    ("audits:overdue", "secretariat"),
+    ("audits:register", "secretariat"),
+    ("audits:worklist", "auditor"),
+    ("organisations:list", "secretariat"),
+    ("decisions:certificate_list", "secretariat"),
+    ("decisions:board_list", "board_member"),
+    ("register:complaint_list", "secretariat"),
+]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("name, persona", KEPT_LIST_PAGES)
+def test_every_list_page_is_kept_until_the_next_write(postgres, request, name, persona):
+    user = request.getfixturevalue(persona)
+    if persona == "auditor":
+        factories.auditor_profile(user)
+    url = reverse(name)
+    client = _signed_in(user)
+    first, made = _get(client, url)
+    second, served = _get(client, url)
+    assert first.status_code == second.status_code == 200
+    assert served == 4 < made
+    assert _without_token(first) == _without_token(second)
+
+    factories.OrganisationFactory(name="Incasso Nieuw")  # anyone's committed write
+    third, made_again = _get(client, url)
+    assert third.status_code == 200
+    assert made_again > 4  # made anew (the new row may add a query of its own)
+    assert _get(client, url)[1] == 4
+
+
+@pytest.mark.postgres
+def test_a_list_page_shows_a_new_row_at_once(postgres, secretariat):
+    client = _signed_in(secretariat)
+    url = reverse("organisations:list")
+    client.get(url)
+    assert "Incasso Nieuw" not in _get(client, url)[0].content.decode()
+    factories.OrganisationFactory(name="Incasso Nieuw")
+    assert "Incasso Nieuw" in client.get(url).content.decode()
