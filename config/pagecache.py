@@ -13,7 +13,8 @@ The CSRF token: the copy is rendered with a placeholder in the place of the toke
 gets a fresh masked token (``get_token``, which also sets the CSRF cookie) put in its place, so the
 login form stays protected exactly as before.
 
-Pages of a signed-in person (the applicant's dashboard, the foundation's list pages) are kept too, but only for the session they were made for and only until anything in the database changes
+Pages of a signed-in person (the applicant's dashboard, the foundation's list pages) are kept
+too, but only for the session they were made for and only until anything in the database changes
 (``same_until_next_write``): see there.
 """
 import hashlib
