@@ -2,7 +2,8 @@ from . import permissions
 
 
 def roles(request):
-    user = request.user
+    # No user when the request was refused before the middleware ran (a bad Host header: 400).
+    user = getattr(request, "user", None)
     return {
         "is_secretariat": permissions.is_secretariat(user),
         "is_board_member": permissions.is_board_member(user),

@@ -90,6 +90,17 @@ def test_a_bug_is_the_products_500(client):
     assert "Something went wrong on our side" in html
 
 
+def test_a_request_for_another_host_is_the_products_400_without_an_error_in_the_log(client, caplog):
+    """A scanner sending a Host header the site does not serve: refused before the middleware ran
+    (no user on the request), answered with the product's 400, and nothing logged as a failure of
+    the error page itself (that would fill the log with tracebacks)."""
+    with caplog.at_level("ERROR", logger="config.errors"):
+        response = client.get("/", HTTP_HOST="evil.example")
+
+    assert_product_page(response, 400, lang="nl")
+    assert not [r for r in caplog.records if r.name == "config.errors"]
+
+
 def test_the_500_page_renders_when_the_request_is_broken(db):
     """No session, no user, a context processor that fails: still the page, in the layout."""
     request = RequestFactory().get("/kapot/")  # no middleware ran: no user, no session
