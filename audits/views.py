@@ -340,8 +340,8 @@ def unassign(request, pk, assignment_pk):
 def overdue(request):
     org_permissions.require_secretariat(request.user)
     q = search_text(request)
-    return TemplateResponse(request, "audits/overdue.html", {"actions": page_of(request, selectors.overdue_corrections(q=q)),
-                                                    "q": q})
+    return TemplateResponse(request, "audits/overdue.html", {
+        "actions": page_of(request, selectors.overdue_corrections(q=q)), "q": q})
 
 
 # --------------------------------------------------------------------------- auditor
